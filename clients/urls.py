@@ -1,0 +1,4 @@
+"""HTML pages of this app (namespace `clients`)."""
+
+app_name = "clients"
+urlpatterns = []

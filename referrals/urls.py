@@ -1,0 +1,4 @@
+"""HTML pages of this app (namespace `referrals`)."""
+
+app_name = "referrals"
+urlpatterns = []

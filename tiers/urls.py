@@ -1,0 +1,4 @@
+"""HTML pages of this app (namespace `tiers`)."""
+
+app_name = "tiers"
+urlpatterns = []

@@ -1,0 +1,51 @@
+"""Shared pieces of the REST API: role permissions, validation errors, background-task status."""
+
+from celery.result import AsyncResult
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+def role_permission(*, read=None, write=()):
+    """A DRF permission: ``read`` roles (None: every signed-in user) may read, ``write`` roles may write."""
+
+    class RolePermission(permissions.BasePermission):
+        def has_permission(self, request, view):
+            user = request.user
+            if not (user and user.is_authenticated):
+                return False
+            if request.method in permissions.SAFE_METHODS:
+                return read is None or user.has_role(*read)
+            return user.has_role(*write)
+
+    return RolePermission
+
+
+def raise_as_drf(exc: DjangoValidationError):
+    """Re-raise a model/service ``ValidationError`` as a DRF 400 with the fields named."""
+    if hasattr(exc, "error_dict"):
+        raise ValidationError(exc.message_dict) from exc
+    raise ValidationError({"detail": exc.messages}) from exc
+
+
+class TaskStatusView(APIView):
+    """State and progress of a background job (API.md Conventions)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "TaskStatus", {"task_id": serializers.CharField(), "state": serializers.CharField(),
+                           "progress": serializers.FloatField()}
+        )
+    )
+    def get(self, request, task_id: str):
+        result = AsyncResult(task_id)
+        state = result.state
+        info = result.info if isinstance(result.info, dict) else {}
+        if state == "SUCCESS":
+            progress = 100
+        else:
+            progress = info.get("progress", 0)
+        return Response({"task_id": task_id, "state": state, "progress": progress})

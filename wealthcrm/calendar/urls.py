@@ -1,0 +1,4 @@
+"""HTML pages of this app (namespace `calendar`)."""
+
+app_name = "calendar"
+urlpatterns = []

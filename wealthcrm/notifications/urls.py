@@ -1,0 +1,4 @@
+"""HTML pages of this app (namespace `notifications`)."""
+
+app_name = "notifications"
+urlpatterns = []

@@ -1,0 +1,78 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, viewsets
+
+from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.org import services
+from wealthcrm.org.choices import BANK_WIDE_ROLES
+from wealthcrm.org.filters import OrgUnitFilterSet, StaffFilterSet
+from wealthcrm.org.models import OrgUnit, Staff
+
+DirectoryPermission = role_permission(read=None, write=tuple(BANK_WIDE_ROLES))
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "kind", "parent", "path"]
+        read_only_fields = ["path"]
+
+    def create(self, validated_data):
+        try:
+            return services.create_org_unit(**validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+
+    def update(self, instance, validated_data):
+        try:
+            return services.update_org_unit(unit=instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "username", "password", "display_name", "role", "role_label", "org_unit",
+                  "org_unit_name", "email", "is_active"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": ["请设置初始密码。"]})
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            return services.create_staff(**validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
+
+    def update(self, instance, validated_data):
+        try:
+            return services.update_staff(staff=instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
+
+
+class OrgUnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrgUnitSerializer
+    permission_classes = [DirectoryPermission]
+    filterset_class = OrgUnitFilterSet
+
+    def get_queryset(self):
+        return OrgUnit.objects.visible_to(self.request.user)
+
+
+class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = StaffSerializer
+    permission_classes = [DirectoryPermission]
+    filterset_class = StaffFilterSet
+
+    def get_queryset(self):
+        return Staff.objects.visible_to(self.request.user).select_related("org_unit")

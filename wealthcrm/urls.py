@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from wealthcrm import api, views
+from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
+
+router = DefaultRouter()
+router.register("org-units", OrgUnitViewSet, basename="org-unit")
+router.register("staff", StaffViewSet, basename="staff")
+
+# Each app mounts its own endpoints under /api/v1/ from its api.py.
+API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api", "wealthcrm.audit.api",
+            "wealthcrm.notifications.api"]
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("tasks/<str:task_id>/", api.TaskStatusView.as_view(), name="task-status"),
+    *[path("", include(module)) for module in API_APPS],
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("clients/", include("clients.urls")),
+    path("tiers/", include("tiers.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("calendar/", include("wealthcrm.calendar.urls")),
+    path("notifications/", include("wealthcrm.notifications.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "wealthcrm.views.not_found"
+handler500 = "wealthcrm.views.server_error"

@@ -1,0 +1,43 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from wealthcrm import health as checks
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request):
+    return render(request, "home.html", {"now": timezone.localtime()})
+
+
+@never_cache
+def health(request):
+    """200 whenever the database answers (``degraded`` when anything else is off); 503 without it."""
+    try:
+        body = {"database": checks.database()}
+    except DatabaseError:
+        logger.exception("health: database unreachable")
+        return JsonResponse({"status": "down", "database": {"ok": False}}, status=503)
+    for name, check in checks.CHECKS.items():
+        try:
+            body[name] = check()
+        except Exception:  # a broken check degrades health, it never takes the endpoint down
+            logger.exception("health check %s failed", name)
+            body[name] = {"ok": False}
+    body["status"] = "ok" if all(part.get("ok") for part in body.values()) else "degraded"
+    return JsonResponse(body, status=200)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
