@@ -1,6 +1,288 @@
-"""REST endpoints of this app, mounted under /api/v1/."""
+"""REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
+import re
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from clients import imports, services
+from clients.filters import ClientFilterSet, ContactFilterSet
+from clients.models import Client, Company, Contact, Household, ImportJob
+from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
+from wealthcrm.org.models import OrgUnit, Staff
+
+CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
+ClientPermission = role_permission(read=CLIENT_ROLES, write=CLIENT_ROLES)
+BankWidePermission = role_permission(read=tuple(BANK_WIDE_ROLES), write=tuple(BANK_WIDE_ROLES))
+
+ID_NUMBER = re.compile(r"^(\d{15}|\d{17}[\dX])$")
+PHONE = re.compile(r"^\+?\d{6,15}$")
+
+
+def _money(**kwargs):
+    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    # Personal data: write-only in clear, read masked (API.md). Errors never echo the value.
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    id_number_masked = serializers.CharField(read_only=True)
+    phone_masked = serializers.CharField(read_only=True)
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False, allow_null=True)
+    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True, default=None)
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
+    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    aum = _money(read_only=True)
+    investable_assets = _money(required=False, allow_null=True, min_value=0)
+    contribution = _money(required=False, allow_null=True)
+    risk_expires_on = serializers.DateField(read_only=True)
+    tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "client_no", "name", "id_number", "id_number_masked", "phone", "phone_masked", "birth_date",
+                  "gender", "occupation", "risk_level", "risk_assessed_on", "risk_expires_on",
+                  "investment_preferences", "tags", "acquisition_channel", "org_unit", "org_unit_name", "advisor",
+                  "advisor_name", "household", "household_relation", "company", "company_role", "aum", "aum_as_of",
+                  "investable_assets", "contribution", "tier", "tier_label", "near_threshold", "value_segment",
+                  "created_at", "updated_at"]
+        read_only_fields = ["aum_as_of", "tier", "near_threshold", "value_segment", "created_at", "updated_at"]
+
+    def validate_id_number(self, value):
+        value = services.normalise_personal(value)
+        if value and not ID_NUMBER.match(value):
+            raise serializers.ValidationError(_("证件号码应为 15 位或 18 位。"))
+        return value
+
+    def validate_phone(self, value):
+        value = services.normalise_personal(value).replace("-", "")
+        if value and not PHONE.match(value):
+            raise serializers.ValidationError(_("手机号格式不正确。"))
+        return value
+
+    def validate_tags(self, value):
+        if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+            raise serializers.ValidationError(_("标签应为字符串列表。"))
+        return value
+
+    def create(self, validated_data):
+        request = self.context["request"]
+        try:
+            return services.create_client(actor=request.user, request=request, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied from None
+
+    def update(self, instance, validated_data):
+        request = self.context["request"]
+        try:
+            return services.update_client(client=instance, actor=request.user, request=request, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied from None
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=list(services.PERSONAL_FIELDS))
+
+
+class ReassignSerializer(serializers.Serializer):
+    advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all())
+
+
+class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ClientSerializer
+    permission_classes = [ClientPermission]
+    filterset_class = ClientFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Client.objects.visible_to(self.request.user).select_related("org_unit", "advisor")
+
+    def retrieve(self, request, *args, **kwargs):
+        client = self.get_object()
+        services.record_client_view(client=client, actor=request.user, request=request, via="api")
+        return Response(self.get_serializer(client).data)
+
+    @extend_schema(request=RevealSerializer, responses=inline_serializer(
+        "RevealedValue", {"field": serializers.CharField(), "value": serializers.CharField()}))
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The number in clear, for the client's own advisor and head office/admin; audited."""
+        client = self.get_object()
+        body = RevealSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            value = services.reveal_personal_data(client=client, field=body.validated_data["field"],
+                                                  actor=request.user, request=request)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("只有客户的管户顾问可以查看完整信息。")) from None
+        response = Response({"field": body.validated_data["field"], "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=ReassignSerializer, responses=ClientSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        client = self.get_object()
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.reassign_client(client=client, advisor=body.validated_data["advisor"], actor=request.user,
+                                     request=request)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("只有负责人可以调整管户顾问。")) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=client.pk)).data)
+
+
+class AumSnapshotInSerializer(serializers.Serializer):
+    client_no = serializers.CharField(max_length=32)
+    as_of = serializers.DateField()
+    aum = _money(min_value=0)
+
+
+class AumSnapshotView(APIView):
+    """``POST /api/v1/aum-snapshots/``: one item or a list, upserted by (client_no, as_of)."""
+
+    permission_classes = [BankWidePermission]
+
+    @extend_schema(request=AumSnapshotInSerializer(many=True), responses=inline_serializer(
+        "AumBatchResult", {"created": serializers.IntegerField(), "updated": serializers.IntegerField(),
+                           "rejected": serializers.ListField(child=serializers.DictField())}))
+    def post(self, request):
+        many = isinstance(request.data, list)
+        items = request.data if many else [request.data]
+        parsed, rejected = [], []
+        for index, item in enumerate(items):
+            body = AumSnapshotInSerializer(data=item if isinstance(item, dict) else {})
+            if body.is_valid():
+                parsed.append((index, body.validated_data))
+            else:
+                rejected.append((index, item, body.errors))
+        known = dict(Client.objects.visible_to(request.user)
+                     .filter(client_no__in={data["client_no"] for _i, data in parsed})
+                     .values_list("client_no", "id"))
+        rows, seen = [], set()
+        for index, data in parsed:
+            key = (data["client_no"], data["as_of"])
+            if data["client_no"] not in known:
+                rejected.append((index, data, {"client_no": [_("客户号不存在。")]}))
+            elif key in seen:
+                rejected.append((index, data, {"as_of": [_("同一客户同一日期在本批中重复：只应用第一条。")]}))
+            else:
+                seen.add(key)
+                rows.append((known[data["client_no"]], data["as_of"], data["aum"]))
+        if not many and rejected:
+            return Response(rejected[0][2], status=status.HTTP_400_BAD_REQUEST)
+        counts = services.upsert_aum_snapshots(rows)
+        created = counts["created"]
+        updated = len(rows) - created  # existing (client, day) rows that were upserted, changed or not
+        if not many:
+            data = parsed[0][1]
+            return Response({"client_no": data["client_no"], "as_of": data["as_of"], "aum": f"{data['aum']:.2f}",
+                             "created": bool(created)},
+                            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        report = [{"index": index, "client_no": item.get("client_no") if isinstance(item, dict) else None,
+                   "as_of": str(item.get("as_of")) if isinstance(item, dict) and item.get("as_of") else None,
+                   "errors": errors} for index, item, errors in sorted(rejected, key=lambda r: r[0])]
+        return Response({"created": created, "updated": updated, "rejected": report})
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    staff_name = serializers.CharField(source="staff.__str__", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "client", "client_name", "staff", "staff_name", "channel", "purpose", "occurred_at",
+                  "summary", "effective", "next_action_at", "created_at"]
+        read_only_fields = ["staff", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only clients the caller can see: another advisor's client reads as "does not exist".
+            self.fields["client"].queryset = Client.objects.visible_to(request.user)
+
+    def create(self, validated_data):
+        try:
+            return services.log_contact(staff=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+
+
+class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ContactSerializer
+    permission_classes = [ClientPermission]
+    filterset_class = ContactFilterSet
+
+    def get_queryset(self):
+        return Contact.objects.visible_to(self.request.user).select_related("client", "staff")
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+    created_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "kind", "file", "original_name", "status", "progress", "created", "updated", "unchanged",
+                  "errors", "message", "created_by", "created_at", "finished_at"]
+        read_only_fields = ["original_name", "status", "progress", "created", "updated", "unchanged", "errors",
+                            "message", "created_at", "finished_at"]
+
+    def validate_file(self, value):
+        try:
+            imports.check_upload(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
+
+    def create(self, validated_data):
+        return imports.create_import_job(kind=validated_data["kind"], uploaded_file=validated_data["file"],
+                                         actor=self.context["request"].user)
+
+
+class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ImportJobSerializer
+    permission_classes = [BankWidePermission]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return ImportJob.objects.all()
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            job = serializer.save()
+            imports.enqueue(job)
+
 
 router = SimpleRouter()
-urlpatterns = router.urls
+router.register("clients", ClientViewSet, basename="client")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("imports", ImportJobViewSet, basename="import")
+urlpatterns = [
+    path("aum-snapshots/", AumSnapshotView.as_view(), name="aum-snapshots"),
+    *router.urls,
+]

@@ -1,4 +1,18 @@
 """HTML pages of this app (namespace `clients`)."""
 
+from django.urls import path
+
+from clients import views
+
 app_name = "clients"
-urlpatterns = []
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("export.csv", views.client_export, name="export"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/rows/", views.import_rows, name="import-rows"),
+    path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/contacts/", views.contact_create, name="contact-create"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+]

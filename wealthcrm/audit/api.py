@@ -1,6 +1,32 @@
 """REST endpoints of this app, mounted under /api/v1/."""
 
+from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from wealthcrm.api import role_permission
+from wealthcrm.audit.filters import AuditEventFilterSet
+from wealthcrm.audit.models import AuditEvent
+from wealthcrm.org.choices import BANK_WIDE_ROLES
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "actor_name", "action", "object_type", "object_id", "client", "detail", "ip"]
+        read_only_fields = fields
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AuditEventSerializer
+    permission_classes = [role_permission(read=tuple(BANK_WIDE_ROLES), write=())]
+    filterset_class = AuditEventFilterSet
+
+    def get_queryset(self):
+        return AuditEvent.objects.select_related("actor")
+
+
 router = SimpleRouter()
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = router.urls

@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "wealthcrm.audit"
     label = "audit"
     verbose_name = _("审计日志")
+
+    def ready(self):
+        from wealthcrm.audit import receivers  # noqa: F401  (connects the failed sign-in receiver)

@@ -1,8 +1,31 @@
 import django_filters
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from wealthcrm.org.choices import OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
+    """``org_unit=<id>``: rows whose org link lies in that unit's subtree (the unit and its descendants), as
+    everywhere in the API. ``links`` names the org-unit lookups to match; any one matching is enough."""
+
+    def __init__(self, *args, links=("org_unit",), **kwargs):
+        kwargs.setdefault("queryset", OrgUnit.objects.all())
+        kwargs.setdefault("label", _("机构（含下级）"))
+        super().__init__(*args, **kwargs)
+        self.links = links
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        match = Q()
+        for link in self.links:
+            match |= Q(**{f"{link}__path__startswith": value.path})
+        return qs.filter(match)
 
 
 class OrgUnitFilterSet(django_filters.FilterSet):
@@ -20,12 +43,8 @@ class OrgUnitFilterSet(django_filters.FilterSet):
 
 class StaffFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    org_unit = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), method="filter_org_unit")
+    org_unit = OrgSubtreeFilter()
 
     class Meta:
         model = Staff
         fields = ["role", "org_unit", "username"]
-
-    def filter_org_unit(self, queryset, name, value):
-        # An org unit includes its descendants, as everywhere in the API.
-        return queryset.filter(org_unit__path__startswith=value.path)

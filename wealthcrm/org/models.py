@@ -129,3 +129,22 @@ class Staff(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.effective_role in roles
+
+
+class SignInGuard(models.Model):
+    """Consecutive failed sign-ins per username, and the lock they trigger (API.md "Sign-in protection").
+
+    Kept in PostgreSQL, not in process memory, so every web process and the token endpoint share one count.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录保护")
+        verbose_name_plural = _("登录保护")
+
+    def __str__(self):
+        return self.username

@@ -1,0 +1,266 @@
+"""HTML pages of the clients app: list, client 360, create/edit, contact logging (htmx), imports. Thin."""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clients import exports, imports, services
+from clients.filters import ClientFilterSet
+from clients.forms import ClientForm, ContactForm, ImportForm
+from clients.models import Client, ImportJob
+from wealthcrm.audit import services as audit
+from wealthcrm.audit.choices import AuditAction
+from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
+from wealthcrm.org.scope import sees_everything
+
+CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
+MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
+PAGE_SIZE = 50
+
+
+def _require(request, roles):
+    if not request.user.has_role(*roles):
+        raise PermissionDenied
+
+
+def _visible_clients(request):
+    return Client.objects.visible_to(request.user).select_related("org_unit", "advisor")
+
+
+def _keyset_page(queryset, request, size=PAGE_SIZE):
+    """Keyset pages on ``-id`` (``?after=`` / ``?before=``): no COUNT and no OFFSET at any depth."""
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    if before.isdigit():
+        rows = list(queryset.filter(id__gt=int(before)).order_by("id")[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size][::-1]
+        has_prev, has_next = has_more, True
+    else:
+        if after.isdigit():
+            queryset = queryset.filter(id__lt=int(after))
+        rows = list(queryset.order_by("-id")[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        has_prev = after.isdigit()
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    links = {}
+    if rows and has_next:
+        links["next"] = f"?{params.urlencode()}&after={rows[-1].id}".replace("?&", "?")
+    if rows and has_prev:
+        links["prev"] = f"?{params.urlencode()}&before={rows[0].id}".replace("?&", "?")
+    return rows, links
+
+
+@login_required
+@require_GET
+def client_list(request):
+    _require(request, CLIENT_ROLES)
+    filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
+    rows, links = _keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request)
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    return render(request, "clients/list.html", {
+        "filter": filterset, "clients": rows, "links": links, "query": params.urlencode(),
+        "can_create": True, "can_export": request.user.has_role(*MANAGER_ROLES),
+    })
+
+
+@login_required
+@require_GET
+def client_export(request):
+    """The filtered list as CSV (personal data masked), streamed; every export is audited."""
+    _require(request, MANAGER_ROLES)
+    filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
+    if not filterset.is_valid():
+        return HttpResponse(_("筛选条件无效。"), status=400)
+    audit.record(action=AuditAction.EXPORT, actor=request.user, object_type="clients.client",
+                 detail={"filters": {k: v for k, v in request.GET.items()}}, request=request)
+    header = [_("客户号"), _("姓名"), _("证件号码"), _("手机号"), _("客户层级"), _("我行金融资产"), _("资产日期"),
+              _("所属机构"), _("管户顾问"), _("风险等级")]
+    rows = ((c.client_no, c.name, c.id_number_masked, c.phone_masked, c.get_tier_display(), c.aum, c.aum_as_of,
+             c.org_unit.name, str(c.advisor or ""), c.risk_level)
+            for c in filterset.qs.order_by("-id").iterator(chunk_size=2000))
+    response = StreamingHttpResponse(exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="clients-{date.today():%Y%m%d}.csv"'
+    return response
+
+
+def _birthday_info(client, today):
+    if not client.birth_date:
+        return None
+    born = client.birth_date
+    for year in (today.year, today.year + 1):
+        try:
+            upcoming = born.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            upcoming = date(year, 3, 1)
+        if upcoming >= today:
+            return {"date": upcoming, "days": (upcoming - today).days, "age": year - born.year}
+    return None
+
+
+def _aum_chart(client):
+    points = list(client.aum_snapshots.order_by("-as_of").values_list("as_of", "aum")[:24])[::-1]
+    if not points:
+        return None
+    return json.dumps({
+        "type": "line",
+        "data": {"labels": [d.strftime("%Y-%m") for d, _a in points],
+                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [float(a / 10000) for _d, a in points],
+                               "borderColor": "#b08d57", "backgroundColor": "rgba(176,141,87,.15)", "fill": True,
+                               "tension": 0.25}]},
+        "options": {"plugins": {"legend": {"display": False}}},
+    })
+
+
+def _contact_context(client, form=None):
+    return {"client": client, "contact_form": form or ContactForm(),
+            "contacts": client.contacts.select_related("staff")[:20]}
+
+
+@login_required
+@require_GET
+def client_detail(request, pk):
+    _require(request, CLIENT_ROLES)
+    client = get_object_or_404(
+        Client.objects.visible_to(request.user).select_related("org_unit", "advisor", "household", "company",
+                                                               "company__corporate_manager"), pk=pk)
+    services.record_client_view(client=client, actor=request.user, request=request, via="page")
+    today = timezone.localdate()
+    members = []
+    if client.household_id:
+        members = list(client.household.members.exclude(pk=client.pk).only("id", "name", "household_relation")
+                       .order_by("household_relation", "name"))
+    holdings = list(client.sales.values("product_category").annotate(amount=Sum("amount"), fee=Sum("fee_income"),
+                                                                     n=Count("id")).order_by("-amount"))
+    labels = dict(client.sales.model._meta.get_field("product_category").choices)
+    for row in holdings:
+        row["label"] = labels.get(row["product_category"], row["product_category"])
+    risk_expires = client.risk_expires_on
+    return render(request, "clients/detail.html", {
+        **_contact_context(client),
+        "members": members,
+        "holdings": holdings,
+        "chart": _aum_chart(client),
+        "birthday": _birthday_info(client, today),
+        "risk_expires": risk_expires,
+        "risk_days": (risk_expires - today).days if risk_expires else None,
+        "can_reveal": services.can_reveal(client=client, actor=request.user),
+        "can_edit": request.user.effective_role != Role.HALL_STAFF,
+    })
+
+
+@login_required
+@require_POST
+def contact_create(request, pk):
+    """Log a contact from the 360 page: htmx swaps in the new timeline entry and a fresh form."""
+    _require(request, CLIENT_ROLES)
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    form = ContactForm(request.POST)
+    contact = None
+    if form.is_valid():
+        try:
+            contact = services.log_contact(client=client, staff=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+    if not request.htmx:
+        if contact:
+            messages.success(request, _("接触记录已保存。"))
+        else:
+            messages.error(request, _("接触记录未保存：%(e)s") % {"e": "; ".join(
+                str(m) for msgs in form.errors.values() for m in msgs)})
+        return redirect("clients:detail", pk=client.pk)
+    context = {"client": client, "contact_form": ContactForm() if contact else form, "new_contact": contact}
+    return render(request, "clients/_contact_form.html", context)
+
+
+@login_required
+@require_POST
+def reveal(request, pk):
+    _require(request, CLIENT_ROLES)
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    try:
+        value = services.reveal_personal_data(client=client, field=request.POST.get("field", ""), actor=request.user,
+                                              request=request)
+    except ValidationError:
+        return HttpResponse(status=400)
+    response = render(request, "clients/_revealed.html", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _client_form_page(request, *, client=None):
+    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if client is None:
+                client = services.create_client(actor=request.user, request=request, **form.cleaned_data)
+                messages.success(request, _("客户已建立。"))
+            else:
+                services.update_client(client=client, actor=request.user, request=request, **form.changes())
+                messages.success(request, _("客户信息已保存。"))
+            return redirect("clients:detail", pk=client.pk)
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+    return render(request, "clients/form.html", {"form": form, "client": client})
+
+
+@login_required
+def client_create(request):
+    _require(request, CLIENT_ROLES)
+    return _client_form_page(request)
+
+
+@login_required
+def client_edit(request, pk):
+    _require(request, CLIENT_ROLES)
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+    return _client_form_page(request, client=client)
+
+
+@login_required
+def import_list(request):
+    """Upload page for head office/admin, with past imports and their progress (htmx polling)."""
+    if not sees_everything(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.create_import_job(kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
+                                            actor=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            imports.enqueue(job)
+            messages.success(request, _("文件已上传，正在后台导入。"))
+            return redirect("clients:imports")
+    return render(request, "clients/imports.html", {"form": form, **_import_rows_context()})
+
+
+def _import_rows_context():
+    jobs = list(ImportJob.objects.select_related("created_by")[:30])
+    return {"jobs": jobs, "polling": any(j.status in ("pending", "running") for j in jobs)}
+
+
+@login_required
+@require_GET
+def import_rows(request):
+    if not sees_everything(request.user):
+        raise PermissionDenied
+    return render(request, "clients/_import_rows.html", _import_rows_context())

@@ -1,0 +1,66 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.utils import InternalError
+from django.urls import reverse
+
+from wealthcrm.audit import services, views
+from wealthcrm.audit.models import AppendOnlyError, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_events_are_append_only_in_the_model_and_the_database(bank):
+    event = services.record(action="view", actor=bank.head_office, object_type="x", object_id=1)
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="export")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    for sql in ("UPDATE audit_auditevent SET action = 'export'", "DELETE FROM audit_auditevent"):
+        with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditEvent.objects.get(pk=event.pk).action == "view"
+
+
+def test_failed_sign_in_on_the_login_page_is_audited(bank, client):
+    client.post(reverse("login"), {"username": "bj01_adv", "password": "wrong"}, REMOTE_ADDR="10.1.2.3")
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.detail == {"username": "bj01_adv"} and event.ip == "10.1.2.3" and event.actor is None
+    assert "wrong" not in str(event.detail)
+
+
+def test_failed_sign_in_on_the_token_endpoint_is_audited(bank, api_as):
+    api_as(None).post("/api/v1/auth/token/", {"username": "nobody", "password": "x"}, format="json")
+    assert AuditEvent.objects.filter(action="login_failed", detail={"username": "nobody"}).exists()
+
+
+def test_audit_api_is_for_head_office_and_admin_with_filters(bank, api_as):
+    services.record(action="view", actor=bank.advisor, object_type="clients.client", object_id=1)
+    services.record(action="export", actor=bank.north_manager, object_type="clients.client")
+    api = api_as(bank.head_office)
+    body = api.get("/api/v1/audit-events/").json()
+    assert {e["action"] for e in body["results"]} == {"view", "export"}
+    assert set(body["results"][0]) >= {"id", "at", "actor", "action", "object_type", "object_id", "client", "detail",
+                                       "ip"}
+    assert [e["action"] for e in api.get(f"/api/v1/audit-events/?actor={bank.advisor.pk}").json()["results"]] == ["view"]
+    assert [e["action"] for e in api.get("/api/v1/audit-events/?action=export").json()["results"]] == ["export"]
+    assert api.get("/api/v1/audit-events/?after=2100-01-01T00:00:00Z").json()["results"] == []
+    assert len(api.get("/api/v1/audit-events/?before=2100-01-01T00:00:00Z").json()["results"]) == 2
+    assert api.get("/api/v1/audit-events/?action=nonsense").status_code == 400
+    assert api_as(bank.admin).get("/api/v1/audit-events/").status_code == 200
+    for who in ("advisor", "north_manager", "hall"):
+        assert api_as(getattr(bank, who)).get("/api/v1/audit-events/").status_code == 403
+
+
+def test_audit_list_page_for_head_office_only(bank, rf):
+    services.record(action="export", actor=bank.north_manager, object_type="clients.client")
+    request = rf.get("/audit/", {"action": "export"})
+    request.user = bank.head_office
+    assert "clients.client" in views.event_list(request).content.decode()
+    request.user = bank.north_manager
+    with pytest.raises(PermissionDenied):
+        views.event_list(request)

@@ -1,0 +1,30 @@
+"""The one way to write the audit trail."""
+
+from django.db import models
+
+from wealthcrm.audit.models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    """The caller's address as the server saw it (a proxy's X-Forwarded-For is not trusted blindly)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(*, action: str, actor=None, obj: models.Model | None = None, object_type: str = "",
+           object_id="", client=None, detail: dict | None = None, request=None, ip: str | None = None) -> AuditEvent:
+    """Append one event. ``obj`` fills object type/id; ``client`` links the event to a client (id or instance).
+
+    ``detail`` must never hold personal data itself (ID or phone numbers): name the field, not its value.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    client_id = getattr(client, "pk", client)
+    return AuditEvent.objects.create(
+        action=action, actor=actor, object_type=object_type, object_id=str(object_id or ""),
+        client_id=client_id, detail=detail or {}, ip=ip or client_ip(request),
+    )
