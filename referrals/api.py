@@ -1,6 +1,175 @@
-"""REST endpoints of this app, mounted under /api/v1/."""
+"""REST endpoints of this app, mounted under /api/v1/ (API.md "Referrals"). Thin: the rules are in services."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from clients.choices import AcquisitionChannel
+from referrals import services
+from referrals.choices import ReferralAction
+from referrals.filters import ReferralFilterSet
+from referrals.models import Referral
+from wealthcrm.api import raise_as_drf
+from wealthcrm.org.models import Staff
+
+STATUS_FIELDS = ["id", "status", "status_label", "referrer", "referrer_name", "advisor", "advisor_name", "org_unit",
+                 "channel", "subject", "recommended_at", "sla_due_at", "sla_breached", "contacted_at", "signed_at",
+                 "closed_at", "declined_at", "routed_to_manager", "created_at"]
+
+
+class ReferralStatusSerializer(serializers.ModelSerializer):
+    """What the referrer sees: progress only — no client assets, phone, note or name beyond the surname."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    referrer_name = serializers.CharField(source="referrer.__str__", read_only=True)
+    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+    subject = serializers.CharField(source="subject_masked", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = STATUS_FIELDS
+        read_only_fields = fields
+
+
+class ReferralSerializer(ReferralStatusSerializer):
+    """The full referral, for the assigned advisor and managers in scope (``can_act``)."""
+
+    subject = serializers.CharField(read_only=True)
+    client_name = serializers.CharField(source="client.name", read_only=True, default=None)
+    prospect_phone_masked = serializers.CharField(read_only=True)
+    can_act = serializers.BooleanField(read_only=True, default=True)
+
+    class Meta:
+        model = Referral
+        fields = [*STATUS_FIELDS, "client", "client_no", "client_name", "prospect_name", "prospect_phone_masked",
+                  "estimated_assets", "note", "decline_reason", "reminder_sent_at", "breach_notified_at",
+                  "updated_at", "can_act"]
+        read_only_fields = fields
+
+
+def represent(referral) -> dict:
+    """Full detail where the caller may act on the referral, status only where they are just the referrer."""
+    serializer = ReferralSerializer if getattr(referral, "can_act", False) else ReferralStatusSerializer
+    return serializer(referral).data
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    client = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    client_no = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    prospect_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    prospect_phone = serializers.CharField(required=False, allow_blank=True, max_length=30, write_only=True)
+    estimated_assets = serializers.DecimalField(max_digits=20, decimal_places=2, min_value=0, required=False,
+                                                allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.select_related("org_unit"),
+                                                 required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=AcquisitionChannel.choices, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not (attrs.get("client") or (attrs.get("client_no") or "").strip()
+                or (attrs.get("prospect_name") or "").strip()):
+            raise serializers.ValidationError({"prospect_name": ["请填写 client、client_no 或 prospect_name 之一。"]})
+        return attrs
+
+
+class ReferralNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReferralDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferralReassignSerializer(serializers.Serializer):
+    advisor = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+ACTION_INPUT = {
+    ReferralAction.CONTACT: ReferralNoteSerializer,
+    ReferralAction.SIGN: ReferralNoteSerializer,
+    ReferralAction.CLOSE: ReferralNoteSerializer,
+    ReferralAction.DECLINE: ReferralDeclineSerializer,
+    ReferralAction.REASSIGN: ReferralReassignSerializer,
+}
+
+CONFLICT = OpenApiResponse(description="当前状态不允许该操作：{detail, status}")
+
+
+class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Referrals visible to the caller; any member of staff may submit one."""
+
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilterSet
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        user = self.request.user
+        return (Referral.objects.visible_to(user).with_access(user)
+                .select_related("referrer", "advisor", "client", "org_unit"))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([represent(r) for r in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(represent(self.get_object()))
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            referral = services.submit_referral(referrer=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        return Response(represent(self.get_queryset().get(pk=referral.pk)), status=status.HTTP_201_CREATED)
+
+    def _act(self, request, pk, action_name):
+        data = ACTION_INPUT[action_name](data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            referral = services.transition(referral_id=int(pk), action=action_name, actor=request.user,
+                                           **data.validated_data)
+        except Referral.DoesNotExist:
+            raise Http404 from None
+        except services.TransitionNotAllowed as exc:
+            return Response({"detail": str(exc), "status": exc.status}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        fresh = self.get_queryset().filter(pk=referral.pk).first()
+        return Response(represent(fresh) if fresh else ReferralSerializer(referral).data)
+
+    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def contact(self, request, pk=None):
+        return self._act(request, pk, ReferralAction.CONTACT)
+
+    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._act(request, pk, ReferralAction.SIGN)
+
+    @extend_schema(request=ReferralDeclineSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(request, pk, ReferralAction.DECLINE)
+
+    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, pk, ReferralAction.CLOSE)
+
+    @extend_schema(request=ReferralReassignSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        return self._act(request, pk, ReferralAction.REASSIGN)
+
+
 router = SimpleRouter()
+router.register("referrals", ReferralViewSet, basename="referral")
 urlpatterns = router.urls

@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
+from wealthcrm.org.models import Staff
+
+WAN = Decimal(10000)
+
+
+def advisor_choices(user):
+    """Advisors and account managers a member of staff may refer to: those of their own branch."""
+    qs = Staff.objects.filter(role__in=RELATIONSHIP_ROLES, is_active=True).select_related("org_unit")
+    branch = user.org_unit.ancestor_of_kind(OrgKind.BRANCH) if user.org_unit_id else None
+    if branch is not None:
+        qs = qs.filter(org_unit__path__startswith=branch.path)
+    return qs.order_by("org_unit__path", "username")
+
+
+class AdvisorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj}（{obj.org_unit.name if obj.org_unit else ''}）"
+
+
+class ReferralForm(forms.Form):
+    """The hall form: a client number, or a new client's name (and phone); assets in 万 for speed."""
+
+    client_no = forms.CharField(label=_("客户号（老客户）"), max_length=32, required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    prospect_name = forms.CharField(label=_("客户姓名（新客户）"), max_length=100, required=False,
+                                    widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    prospect_phone = forms.CharField(label=_("手机号"), max_length=20, required=False,
+                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    estimated_assets_wan = forms.DecimalField(
+        label=_("预估资产（万元）"), required=False, min_value=0, max_digits=18, decimal_places=6,
+        help_text=_("单位：万元，例如 3000 表示 3000 万元；系统按 1 万元 = 10000 元精确换算。"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+        error_messages={"invalid": _("请填写数字（单位：万元）。"), "min_value": _("预估资产不能为负数。")},
+    )
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：理财到期、咨询大额存单")}))
+    advisor = AdvisorChoiceField(label=_("指定顾问（可不选，系统自动分配）"), queryset=Staff.objects.none(),
+                                 required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = advisor_choices(user)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("client_no") or "").strip() and not (data.get("prospect_name") or "").strip():
+            raise forms.ValidationError(_("请填写客户号，或新客户的姓名。"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        wan = data.get("estimated_assets_wan")
+        return {
+            "client_no": data.get("client_no") or "",
+            "prospect_name": data.get("prospect_name") or "",
+            "prospect_phone": data.get("prospect_phone") or "",
+            # 万 → 元 exactly: six decimals of 万 are whole fen.
+            "estimated_assets": (wan * WAN).quantize(Decimal("0.01")) if wan is not None else None,
+            "note": data.get("note") or "",
+            "advisor": data.get("advisor"),
+        }
+
+
+class ReassignForm(forms.Form):
+    advisor = AdvisorChoiceField(label=_("改派给"), queryset=Staff.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = (Staff.objects.visible_to(user)
+                                           .filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+                                           .select_related("org_unit").order_by("org_unit__path", "username"))

@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import BooleanField, Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from clients.choices import AcquisitionChannel
+from referrals.choices import OPEN_STATUSES, EventKind, ReferralStatus
+from wealthcrm.crypto import EncryptedTextField, mask_phone
+from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
+from wealthcrm.org.scope import NOTHING, ScopedQuerySet, scope_q
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+
+
+def _actionable_q(user) -> Q:
+    """Who may act on a referral: the assigned advisor, or a manager whose subtree holds either the
+    referrer's unit or the advisor's unit (a referral crosses units: an outlet refers to the branch centre)."""
+    if not (user and user.is_authenticated):
+        return NOTHING
+    role = user.effective_role
+    if role in BANK_WIDE_ROLES:
+        return Q()
+    if role not in RELATIONSHIP_ROLES and role != Role.BRANCH_MANAGER:
+        return NOTHING
+    return (scope_q(user, org_field="org_unit", owner_field="advisor", submitter_field=None)
+            | scope_q(user, org_field="advisor__org_unit", owner_field="advisor", submitter_field=None))
+
+
+class ReferralQuerySet(ScopedQuerySet):
+    scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": "referrer"}
+
+    def visible_to(self, user):
+        """Everyone who may act on it (``actionable_by``) plus the referrer, who sees its status only."""
+        if not (user and user.is_authenticated):
+            return self.none()
+        if user.effective_role in BANK_WIDE_ROLES:
+            return self.all()
+        return self.filter(_actionable_q(user) | Q(referrer=user))
+
+    def actionable_by(self, user):
+        return self.filter(_actionable_q(user))
+
+    def with_access(self, user):
+        """Annotate ``can_act``: true where the user may act and see details, false for the referrer only."""
+        q = _actionable_q(user)
+        if q == Q():
+            return self.annotate(can_act=Value(True, output_field=BooleanField()))
+        if q == NOTHING:
+            return self.annotate(can_act=Value(False, output_field=BooleanField()))
+        return self.annotate(can_act=Case(When(q, then=Value(True)), default=Value(False),
+                                          output_field=BooleanField()))
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Referral(models.Model):
+    """A hall referral (厅堂识别 → 推荐 → 签约 → 跟进). Status changes go through ``services.transition`` only."""
+
+    status = models.CharField(_("状态"), max_length=20, choices=ReferralStatus.choices,
+                              default=ReferralStatus.RECOMMENDED)
+    referrer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("推荐人"), on_delete=models.PROTECT,
+                                 related_name="referrals_made")
+    # The referrer's unit when submitting: the referral stays in that unit's numbers if the referrer moves.
+    org_unit = models.ForeignKey("org.OrgUnit", verbose_name=_("推荐机构"), on_delete=models.PROTECT,
+                                 related_name="referrals")
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("跟进顾问"), on_delete=models.PROTECT,
+                                related_name="referrals_assigned")
+    routed_to_manager = models.BooleanField(_("无可分配顾问，转负责人"), default=False)
+    channel = models.CharField(_("获客渠道"), max_length=20, choices=AcquisitionChannel.choices,
+                               default=AcquisitionChannel.HALL)
+    client = models.ForeignKey("clients.Client", verbose_name=_("存量客户"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="referrals")
+    client_no = models.CharField(_("客户号"), max_length=32, blank=True)
+    prospect_name = models.CharField(_("客户姓名"), max_length=100, blank=True)
+    prospect_phone = EncryptedTextField(_("手机号"), blank=True)
+    prospect_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    estimated_assets = models.DecimalField(_("预估资产"), null=True, blank=True, **MONEY)
+    note = models.TextField(_("备注"), blank=True)
+
+    recommended_at = models.DateTimeField(_("推荐时间"))
+    sla_due_at = models.DateTimeField(_("跟进截止"))
+    sla_breached = models.BooleanField(_("超时"), default=False)
+    contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签约时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("闭环时间"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("未成交时间"), null=True, blank=True)
+    decline_reason = models.TextField(_("未成交原因"), blank=True)
+    reminder_sent_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
+    breach_notified_at = models.DateTimeField(_("超时通报时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("推荐")
+        verbose_name_plural = _("推荐")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["advisor", "status", "sla_due_at"], name="referral_advisor_status_due"),
+            models.Index(fields=["referrer", "-id"], name="referral_referrer_id"),
+            models.Index(fields=["org_unit", "-id"], name="referral_org_id"),
+            models.Index(fields=["client"], name="referral_client"),
+            models.Index(fields=["recommended_at"], name="referral_recommended_at"),
+            # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.
+            models.Index(fields=["sla_due_at"], condition=Q(contacted_at__isnull=True, status="recommended"),
+                         name="referral_awaiting_contact"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(estimated_assets__isnull=True) | Q(estimated_assets__gte=0),
+                                   name="referral_assets_not_negative"),
+            models.CheckConstraint(condition=Q(client__isnull=False) | ~Q(prospect_name=""),
+                                   name="referral_has_client_or_prospect"),
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        if self.client_id:
+            return self.client.name
+        return self.prospect_name
+
+    @property
+    def subject_masked(self) -> str:
+        """What the referrer sees: the surname and the core-banking number they typed, nothing else."""
+        name = self.subject
+        masked = name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+        return f"{masked}（{self.client_no}）" if self.client_no else masked
+
+    @property
+    def prospect_phone_masked(self) -> str:
+        return mask_phone(self.prospect_phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ReferralEvent(models.Model):
+    """The referral's history: who did what and when (also the audit trail of the SLA job)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("推荐记录")
+        verbose_name_plural = _("推荐记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["referral", "created_at"], name="referral_event_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.referral_id}"

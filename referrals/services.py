@@ -1,0 +1,394 @@
+"""The referral loop's business rules: submit and route, the one transition service, and the SLA job.
+
+Views, the API, the Celery task and the demo call these; none of them changes a referral by itself.
+"""
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.choices import AcquisitionChannel, ContactChannel, ContactPurpose
+from clients.models import Client
+from clients.services import log_contact
+from referrals.choices import OPEN_STATUSES, TRANSITIONS, EventKind, ReferralAction, ReferralStatus
+from referrals.models import Referral, ReferralEvent
+from tiers.choices import Tier
+from tiers.models import TierPolicy
+from wealthcrm.calendar.services import next_business_day_close
+from wealthcrm.crypto import blind_index
+from wealthcrm.notifications.choices import NotificationKind
+from wealthcrm.notifications.services import notify, notify_many
+from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
+from wealthcrm.org.models import OrgUnit, Staff
+
+logger = logging.getLogger(__name__)
+
+# The advisor is reminded this long before the deadline (PRODUCT.md: "a reminder two hours before due").
+REMINDER_LEAD = dt.timedelta(hours=2)
+MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
+PHONE_RE = re.compile(r"^\+?\d{7,15}$")
+
+
+class TransitionNotAllowed(Exception):
+    """The action is not allowed from the referral's current status (→ HTTP 409 with that status)."""
+
+    def __init__(self, *, action: str, status: str):
+        self.action, self.status = action, status
+        super().__init__(
+            _("当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": ReferralStatus(status).label, "action": ReferralAction(action).label}
+        )
+
+
+# --- routing -------------------------------------------------------------------------------------------------
+
+def tier_for_assets(amount: Decimal | None, *, on: dt.date) -> str:
+    """The tier an estimated amount falls in under the tier policy effective ``on`` (thresholds are data).
+
+    No amount → 支行级 (API.md). With no policy in force the prospect is routed as 支行级 and a warning logged.
+    """
+    if amount is None:
+        return Tier.SUB_BRANCH
+    policy = TierPolicy.objects.effective_on(on)
+    if policy is None:
+        logger.warning("referral routing: no tier policy effective on %s; routed as 支行级", on)
+        return Tier.SUB_BRANCH
+    return policy.tier_for(amount)
+
+
+def _least_loaded(candidates):
+    """The candidate with the fewest open referrals (ties: lowest id), in one aggregate query."""
+    return (candidates.filter(is_active=True)
+            .annotate(open_referrals=Count("referrals_assigned",
+                                           filter=Q(referrals_assigned__status__in=OPEN_STATUSES)))
+            .order_by("open_referrals", "id").first())
+
+
+def _branch_of(unit: OrgUnit | None) -> OrgUnit | None:
+    return unit.ancestor_of_kind(OrgKind.BRANCH) if unit else None
+
+
+def route_referral(*, referrer: Staff, client: Client | None, estimated_assets: Decimal | None,
+                   on: dt.date | None = None) -> tuple[Staff, bool]:
+    """Pick the advisor for a referral with none chosen: ``(advisor, routed_to_manager)``.
+
+    1. an existing client with an advisor → that advisor;
+    2. 总行级/分行级 (by the client's tier, or the prospect's estimated assets under the tier policy) →
+       the least-loaded advisor of the branch private-banking centre above the referrer (the branch unit);
+    3. 支行级 → the least-loaded advisor or account manager of the referrer's sub-branch subtree;
+    4. nobody eligible → the branch manager, flagged so the board shows it needs assigning.
+    """
+    if client is not None and client.advisor_id and client.advisor.is_active:
+        return client.advisor, False
+    on = on or timezone.localdate()
+    tier = client.tier if client is not None else tier_for_assets(estimated_assets, on=on)
+    unit = referrer.org_unit
+    branch = _branch_of(unit)
+    advisor = None
+    if tier in (Tier.HEAD_OFFICE, Tier.BRANCH):
+        if branch is not None:
+            advisor = _least_loaded(Staff.objects.filter(role=Role.ADVISOR, org_unit=branch))
+    else:
+        sub_branch = unit.ancestor_of_kind(OrgKind.SUB_BRANCH) if unit else None
+        if sub_branch is not None:
+            advisor = _least_loaded(Staff.objects.filter(role__in=RELATIONSHIP_ROLES,
+                                                         org_unit__path__startswith=sub_branch.path))
+    if advisor is not None:
+        return advisor, False
+    manager = None
+    if branch is not None:
+        manager = (Staff.objects.filter(role=Role.BRANCH_MANAGER, org_unit=branch, is_active=True)
+                   .order_by("id").first())
+    if manager is None:
+        raise ValidationError({"advisor": [_("没有可以分配的顾问，也没有分行负责人：请指定跟进顾问。")]})
+    return manager, True
+
+
+def _check_advisor(advisor: Staff, *, referrer: Staff, field: str = "advisor") -> None:
+    """An explicitly chosen advisor must serve clients and work in the referrer's branch."""
+    if not advisor.is_active or advisor.role not in (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER):
+        raise ValidationError({field: [_("请选择财富顾问或客户经理。")]})
+    branch = _branch_of(referrer.org_unit)
+    if branch is None:  # head office refers anywhere in the bank
+        return
+    if advisor.org_unit is None or not advisor.org_unit.path.startswith(branch.path):
+        raise ValidationError({field: [_("只能推荐给本分行（%(branch)s）的顾问。") % {"branch": branch.name}]})
+
+
+def default_channel(referrer: Staff) -> str:
+    """公私联动 for corporate account managers (account managers at branch level), 厅堂联动 for the hall."""
+    if referrer.role == Role.ACCOUNT_MANAGER and referrer.org_unit and referrer.org_unit.kind == OrgKind.BRANCH:
+        return AcquisitionChannel.CORPORATE_PRIVATE
+    if referrer.role == Role.HALL_STAFF:
+        return AcquisitionChannel.HALL
+    return AcquisitionChannel.ALL_STAFF
+
+
+def _clean_assets(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]}) from None
+    if not amount.is_finite():
+        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]})
+    if amount < 0:
+        raise ValidationError({"estimated_assets": [_("预估资产不能为负数。")]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"estimated_assets": [_("预估资产最多保留两位小数。")]})
+    if amount >= Decimal("1e18"):
+        raise ValidationError({"estimated_assets": [_("预估资产金额过大，请核对。")]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_phone(value: str) -> str:
+    phone = re.sub(r"[\s-]", "", value or "")
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError({"prospect_phone": [_("手机号格式不正确，请填写 7 到 15 位数字。")]})
+    return phone
+
+
+def detail_url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _event(referral, kind, *, actor=None, from_status="", to_status="", note="", at):
+    return ReferralEvent.objects.create(referral=referral, kind=kind, actor=actor, from_status=from_status,
+                                        to_status=to_status, note=note, created_at=at)
+
+
+@transaction.atomic
+def submit_referral(*, referrer: Staff, client: Client | int | None = None, client_no: str = "",
+                    prospect_name: str = "", prospect_phone: str = "", estimated_assets=None, note: str = "",
+                    advisor: Staff | None = None, channel: str = "", now: dt.datetime | None = None) -> Referral:
+    """Record a referral, route it (unless an advisor is chosen) and start the one-business-day clock.
+
+    ``client`` (instance or id) or ``client_no`` name an existing client — any client of the bank, since hall
+    staff know numbers of clients they may not see — else ``prospect_name`` is required.
+    """
+    now = now or timezone.now()
+    client_no = (client_no or "").strip()
+    prospect_name = (prospect_name or "").strip()
+    if isinstance(client, int) or (isinstance(client, str) and client.isdigit()):
+        client = Client.objects.filter(pk=int(client)).select_related("advisor").first()
+        if client is None:
+            raise ValidationError({"client": [_("客户不存在。")]})
+    if client is None and client_no:
+        client = Client.objects.filter(client_no=client_no).select_related("advisor").first()
+        if client is None:
+            raise ValidationError({"client_no": [_("客户号 %(no)s 不存在，请核对；新客户请填写姓名。")
+                                                 % {"no": client_no}]})
+    if client is None and not prospect_name:
+        raise ValidationError({"prospect_name": [_("请填写客户号，或新客户的姓名。")]})
+    if client is not None:
+        client_no = client.client_no
+    if len(prospect_name) > 100:
+        raise ValidationError({"prospect_name": [_("姓名最多 100 个字。")]})
+    amount = _clean_assets(estimated_assets)
+    phone = _clean_phone(prospect_phone)
+    if channel and channel not in AcquisitionChannel.values:
+        raise ValidationError({"channel": [_("获客渠道无效。")]})
+    if referrer.org_unit_id is None and advisor is None:
+        raise ValidationError({"advisor": [_("您不属于任何机构，请指定跟进顾问。")]})
+    if advisor is not None:
+        _check_advisor(advisor, referrer=referrer)
+        routed_to_manager = False
+    else:
+        advisor, routed_to_manager = route_referral(referrer=referrer, client=client, estimated_assets=amount,
+                                                    on=timezone.localdate(now))
+    org_unit = referrer.org_unit or advisor.org_unit
+    referral = Referral.objects.create(
+        referrer=referrer, org_unit=org_unit, advisor=advisor, routed_to_manager=routed_to_manager,
+        channel=channel or default_channel(referrer), client=client, client_no=client_no,
+        prospect_name=prospect_name, prospect_phone=phone, prospect_phone_hash=blind_index(phone),
+        estimated_assets=amount, note=(note or "").strip(), status=ReferralStatus.RECOMMENDED,
+        recommended_at=now, sla_due_at=next_business_day_close(now),
+    )
+    _event(referral, EventKind.SUBMITTED, actor=referrer, to_status=ReferralStatus.RECOMMENDED,
+           note=referral.note, at=now)
+    due = timezone.localtime(referral.sla_due_at)
+    notify(
+        recipients=[advisor], kind=NotificationKind.REFERRAL_ASSIGNED,
+        title=(_("待分配推荐：%(name)s") if routed_to_manager else _("新推荐客户：%(name)s"))
+        % {"name": referral.subject},
+        body=_("%(referrer)s 推荐，请于 %(due)s 前联系客户。") % {"referrer": referrer, "due": f"{due:%Y-%m-%d %H:%M}"},
+        url=detail_url(referral),
+    )
+    return referral
+
+
+# --- transitions ---------------------------------------------------------------------------------------------
+
+def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str) -> None:
+    """Record the follow-up of an existing client as a Contact (it counts in the advisor's contact KPIs)."""
+    if referral.client_id is None:
+        return
+    log_contact(client=referral.client, staff=actor, channel=ContactChannel.PHONE, purpose=ContactPurpose.OTHER,
+                occurred_at=at, summary=_("厅堂推荐跟进：%(note)s") % {"note": note} if note else _("厅堂推荐跟进"),
+                effective=True)
+
+
+def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime | None = None,
+               **payload) -> Referral:
+    """Apply one action to a referral under a row lock, so that concurrent actions cannot both succeed.
+
+    Raises ``Referral.DoesNotExist`` when the actor may not act on it (→ 404), ``PermissionDenied`` for
+    reassign by a non-manager, ``TransitionNotAllowed`` from the wrong status (→ 409), ``ValidationError``
+    for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``reason`` (decline), ``advisor`` (reassign).
+    """
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [_("未知操作。")]})
+    notices = []
+    with transaction.atomic():
+        now = now or timezone.now()
+        referral = (Referral.objects.actionable_by(actor).select_for_update(of=("self",))
+                    .select_related("referrer", "advisor", "client").get(pk=referral_id))
+        allowed_from, to_status = TRANSITIONS[action]
+        if action == ReferralAction.REASSIGN and not actor.has_role(*MANAGER_ROLES):
+            raise PermissionDenied(_("只有负责人可以改派推荐。"))
+        if referral.status not in allowed_from:
+            raise TransitionNotAllowed(action=action, status=referral.status)
+        note = str(payload.get("note") or "").strip()
+        from_status = referral.status
+        changed = ["status", "updated_at"]
+        if action == ReferralAction.CONTACT:
+            referral.contacted_at = now
+            # Late contact is allowed but stays a breach, even if the 15-minute job has not flagged it yet.
+            referral.sla_breached = referral.sla_breached or now > referral.sla_due_at
+            changed += ["contacted_at", "sla_breached"]
+            _log_contact(referral, actor=actor, at=now, note=note)
+            notices.append(dict(
+                recipients=[referral.referrer], kind=NotificationKind.REFERRAL_FOLLOWED_UP,
+                title=_("您推荐的客户已有顾问跟进：%(name)s") % {"name": referral.subject_masked},
+                body=_("%(advisor)s 已于 %(at)s 联系客户。") % {
+                    "advisor": referral.advisor, "at": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
+                url=detail_url(referral)))
+        elif action == ReferralAction.SIGN:
+            referral.signed_at = now
+            changed.append("signed_at")
+            notices.append(dict(
+                recipients=[referral.referrer], kind=NotificationKind.REFERRAL_UPDATED,
+                title=_("您推荐的客户已签约：%(name)s") % {"name": referral.subject_masked},
+                body=_("推荐业绩同时计入推荐人和跟进顾问。"), url=detail_url(referral)))
+        elif action == ReferralAction.DECLINE:
+            note = str(payload.get("reason") or "").strip()
+            if not note:
+                raise ValidationError({"reason": [_("请填写未成交原因。")]})
+            referral.declined_at, referral.decline_reason = now, note
+            changed += ["declined_at", "decline_reason"]
+        elif action == ReferralAction.CLOSE:
+            referral.closed_at = now
+            changed.append("closed_at")
+        elif action == ReferralAction.REASSIGN:
+            new_advisor = payload.get("advisor")
+            if isinstance(new_advisor, (int, str)):
+                new_advisor = Staff.objects.filter(pk=new_advisor).select_related("org_unit").first()
+            if new_advisor is None:
+                raise ValidationError({"advisor": [_("请选择新的跟进顾问。")]})
+            if new_advisor.pk == referral.advisor_id:
+                raise ValidationError({"advisor": [_("新顾问与当前顾问相同。")]})
+            _check_advisor(new_advisor, referrer=referral.referrer)
+            if not Staff.objects.visible_to(actor).filter(pk=new_advisor.pk).exists():
+                raise ValidationError({"advisor": [_("只能改派给您管辖范围内的顾问。")]})
+            note = note or _("由 %(old)s 改派给 %(new)s") % {"old": referral.advisor, "new": new_advisor}
+            referral.advisor = new_advisor
+            referral.routed_to_manager = False
+            # A new owner gets a full business day: the clock restarts and the old breach no longer applies.
+            referral.recommended_at = now
+            referral.sla_due_at = next_business_day_close(now)
+            referral.sla_breached = False
+            referral.reminder_sent_at = referral.breach_notified_at = None
+            changed += ["advisor", "routed_to_manager", "recommended_at", "sla_due_at", "sla_breached",
+                        "reminder_sent_at", "breach_notified_at"]
+            notices.append(dict(
+                recipients=[new_advisor], kind=NotificationKind.REFERRAL_ASSIGNED,
+                title=_("改派给您的推荐客户：%(name)s") % {"name": referral.subject},
+                body=_("请于 %(due)s 前联系客户。") % {
+                    "due": f"{timezone.localtime(referral.sla_due_at):%Y-%m-%d %H:%M}"},
+                url=detail_url(referral)))
+        if to_status is not None:
+            referral.status = to_status
+        referral.save(update_fields=changed)
+        _event(referral, action, actor=actor, from_status=from_status, to_status=referral.status, note=note, at=now)
+        for notice in notices:
+            notify(**notice)
+    return referral
+
+
+# --- SLA job -------------------------------------------------------------------------------------------------
+
+def _managers_by_unit(units: list[OrgUnit]) -> dict[int, list[Staff]]:
+    """Branch and sub-branch managers above each unit (by id), from one query."""
+    ancestors = {unit.pk: [int(part) for part in unit.path.strip("/").split("/")] for unit in units}
+    all_ids = {pk for ids in ancestors.values() for pk in ids}
+    managers = list(Staff.objects.filter(role=Role.BRANCH_MANAGER, is_active=True, org_unit_id__in=all_ids,
+                                         org_unit__kind__in=(OrgKind.BRANCH, OrgKind.SUB_BRANCH)))
+    return {pk: [m for m in managers if m.org_unit_id in ids] for pk, ids in ancestors.items()}
+
+
+def check_sla(*, now: dt.datetime | None = None) -> dict:
+    """Flag breached referrals and warn about those due soon; safe to run any number of times.
+
+    - due within two hours, not contacted, not reminded → one reminder to the advisor;
+    - past due, not contacted, not flagged → ``sla_breached`` and the branch managers above the advisor are
+      notified (in the app and by e-mail).
+    Each is one locked SELECT of ids (``skip_locked``: a referral being acted on right now is left for the next
+    run) and one UPDATE; notifications go out in one bulk insert. Returns ``{"reminded": n, "breached": n}``.
+    """
+    now = now or timezone.now()
+    awaiting = Referral.objects.filter(status=ReferralStatus.RECOMMENDED, contacted_at__isnull=True)
+    with transaction.atomic():
+        due_soon_ids = list(
+            awaiting.filter(reminder_sent_at__isnull=True, sla_breached=False,
+                            sla_due_at__gt=now, sla_due_at__lte=now + REMINDER_LEAD)
+            .select_for_update(skip_locked=True).values_list("pk", flat=True))
+        Referral.objects.filter(pk__in=due_soon_ids).update(reminder_sent_at=now, updated_at=now)
+        breached_ids = list(
+            awaiting.filter(sla_breached=False, sla_due_at__lt=now)
+            .select_for_update(skip_locked=True).values_list("pk", flat=True))
+        Referral.objects.filter(pk__in=breached_ids).update(sla_breached=True, breach_notified_at=now,
+                                                            updated_at=now)
+        breached_set = set(breached_ids)
+        touched = list(Referral.objects.filter(pk__in=due_soon_ids + breached_ids)
+                       .select_related("advisor__org_unit", "client"))
+        ReferralEvent.objects.bulk_create([
+            ReferralEvent(referral=r, kind=EventKind.BREACHED if r.pk in breached_set else EventKind.REMINDED,
+                          from_status=r.status, to_status=r.status, created_at=now)
+            for r in touched
+        ])
+        breached = [r for r in touched if r.pk in breached_set]
+        managers = _managers_by_unit(list({r.advisor.org_unit.pk: r.advisor.org_unit
+                                           for r in breached if r.advisor.org_unit_id}.values()))
+        items = []
+        for r in touched:
+            due = f"{timezone.localtime(r.sla_due_at):%Y-%m-%d %H:%M}"
+            if r.pk in breached_set:
+                for manager in managers.get(r.advisor.org_unit_id, []):
+                    if manager.pk == r.advisor_id:
+                        continue
+                    items.append({"recipient": manager, "kind": NotificationKind.REFERRAL_BREACHED,
+                                  "title": _("推荐超时未跟进：%(name)s（%(advisor)s）")
+                                  % {"name": r.subject, "advisor": r.advisor},
+                                  "body": _("跟进截止 %(due)s，顾问 %(advisor)s 尚未联系客户。")
+                                  % {"due": due, "advisor": r.advisor},
+                                  "url": detail_url(r)})
+                items.append({"recipient": r.advisor, "kind": NotificationKind.REFERRAL_BREACHED,
+                              "title": _("推荐已超时：%(name)s") % {"name": r.subject},
+                              "body": _("跟进截止 %(due)s 已过，请尽快联系客户。") % {"due": due},
+                              "url": detail_url(r)})
+            else:
+                items.append({"recipient": r.advisor, "kind": NotificationKind.REFERRAL_DUE_SOON,
+                              "title": _("推荐即将到期：%(name)s") % {"name": r.subject},
+                              "body": _("请于 %(due)s 前联系客户。") % {"due": due},
+                              "url": detail_url(r)})
+        notify_many(items)
+    return {"reminded": len(due_soon_ids), "breached": len(breached_ids)}

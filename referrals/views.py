@@ -1,0 +1,192 @@
+"""HTML pages of the referral loop. Thin: data through ``visible_to``, changes through ``services``."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from referrals import selectors, services
+from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
+from referrals.filters import ReferralFilterSet
+from referrals.forms import ReassignForm, ReferralForm
+from referrals.models import Referral
+from wealthcrm.audit import services as audit
+from wealthcrm.audit.choices import AuditAction
+from wealthcrm.calendar.services import BANK_TZ
+from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
+
+MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
+
+
+def _require_manager(user):
+    if not user.has_role(*MANAGER_ROLES):
+        raise PermissionDenied
+
+
+def _base(user):
+    return (Referral.objects.visible_to(user).with_access(user)
+            .select_related("referrer", "advisor", "client", "org_unit"))
+
+
+def _first_error(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def submit(request):
+    form = ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.submit_referral(referrer=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            due = timezone.localtime(referral.sla_due_at)
+            messages.success(request, _("推荐已提交，已分配给 %(advisor)s，须在 %(due)s 前跟进。")
+                             % {"advisor": referral.advisor, "due": f"{due:%m-%d %H:%M}"})
+            return redirect("referrals:mine")
+    return render(request, "referrals/submit.html", {"form": form})
+
+
+@login_required
+def mine(request):
+    qs = _base(request.user).filter(referrer=request.user).order_by("-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "referrals/mine.html", {"page": page})
+
+
+def _reassign_choices(user):
+    """The advisors a manager may reassign to, evaluated once per page (not once per row)."""
+    if not user.has_role(*MANAGER_ROLES):
+        return None
+    return [(value, label) for value, label in ReassignForm(user=user).fields["advisor"].choices if value]
+
+
+def _row_context(referral, user, **extra):
+    context = {"r": referral, "now": timezone.now(), "actions": _actions_for(referral, user),
+               "reassignable": TRANSITIONS[ReferralAction.REASSIGN][0]}
+    if "reassign_form" not in extra:
+        context["reassign_form"] = _reassign_choices(user)
+    return {**context, **extra}
+
+
+def _actions_for(referral, user) -> list[dict]:
+    if not getattr(referral, "can_act", False):
+        return []
+    return [{"code": code, "label": ReferralAction(code).label}
+            for code, (allowed_from, _to) in TRANSITIONS.items()
+            if code != ReferralAction.REASSIGN and referral.status in allowed_from]
+
+
+@login_required
+def inbox(request):
+    # Not yet contacted first (the clock is running), most urgent on top; then the follow-ups in progress.
+    qs = (_base(request.user).filter(advisor=request.user).open()
+          .order_by(Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1), "sla_due_at", "id"))
+    rows = [_row_context(r, request.user, reassign_form=None) for r in qs[:200]]
+    counts = {"total": len(rows), "breached": sum(1 for row in rows if row["r"].sla_breached),
+              "awaiting": sum(1 for row in rows if row["r"].status == ReferralStatus.RECOMMENDED)}
+    return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts})
+
+
+BOARD_TABS = {
+    "open": _("全部未完成"),
+    "due_today": _("今日到期"),
+    "breached": _("超时未跟进"),
+    "unassigned": _("待分配"),
+}
+
+
+@login_required
+def board(request):
+    _require_manager(request.user)
+    tab = request.GET.get("tab", "open")
+    if tab not in BOARD_TABS:
+        tab = "open"
+    base = _base(request.user).open()
+    today = timezone.localdate()
+    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
+    day_end = day_start + dt.timedelta(days=1)
+    views = {
+        "open": base,
+        "due_today": base.filter(status=ReferralStatus.RECOMMENDED, sla_due_at__gte=day_start,
+                                 sla_due_at__lt=day_end),
+        "breached": base.filter(status=ReferralStatus.RECOMMENDED, sla_breached=True),
+        "unassigned": base.filter(routed_to_manager=True),
+    }
+    qs = views[tab].order_by("sla_due_at", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    choices = _reassign_choices(request.user)
+    rows = [_row_context(r, request.user, reassign_form=choices) for r in page]
+    return render(request, "referrals/board.html", {"rows": rows, "page": page, "tab": tab, "tabs": BOARD_TABS})
+
+
+@login_required
+def detail(request, pk):
+    referral = get_object_or_404(_base(request.user), pk=pk)
+    context = _row_context(referral, request.user)
+    if referral.advisor_id == request.user.pk and referral.prospect_phone:
+        # The assigned advisor sees the prospect's full number to call them: personal data, so audited.
+        audit.record(action=AuditAction.VIEW, actor=request.user, obj=referral, client=referral.client_id,
+                     detail={"fields": ["prospect_phone"]}, request=request)
+    if referral.can_act:
+        context["events"] = referral.events.select_related("actor")
+    return render(request, "referrals/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    if action not in ReferralAction.values:
+        raise Http404
+    payload = {"note": request.POST.get("note", "")}
+    if action == ReferralAction.DECLINE:
+        payload = {"reason": request.POST.get("reason", "")}
+    elif action == ReferralAction.REASSIGN:
+        payload = {"advisor": request.POST.get("advisor") or None}
+    error = None
+    try:
+        services.transition(referral_id=pk, action=action, actor=request.user, **payload)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+    except services.TransitionNotAllowed as exc:
+        error = str(exc)
+    except ValidationError as exc:
+        error = _first_error(exc)
+    referral = get_object_or_404(_base(request.user), pk=pk)
+    if request.htmx:
+        template = request.POST.get("row") or "inbox"
+        templates = {"inbox": "referrals/_inbox_row.html", "board": "referrals/_board_row.html",
+                     "detail": "referrals/_detail_actions.html"}
+        return render(request, templates.get(template, templates["inbox"]),
+                      _row_context(referral, request.user, error=error))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("已更新：%(status)s") % {"status": referral.get_status_display()})
+    return redirect("referrals:detail", pk=pk)
+
+
+@login_required
+def funnel(request):
+    _require_manager(request.user)
+    today = timezone.localdate()
+    params = request.GET.copy()
+    params.setdefault("recommended_after", (today - dt.timedelta(days=90)).isoformat())
+    filterset = ReferralFilterSet(params, queryset=Referral.objects.visible_to(request.user), request=request)
+    qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
+    rows = selectors.funnel_by_org_unit(qs)
+    totals = {key: sum(row[key] for row in rows) for key in
+              ("total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")}
+    totals["sla_rate"] = round(100 * totals["sla_met"] / totals["sla_due"], 1) if totals["sla_due"] else None
+    totals["conversion"] = round(100 * totals["signed"] / totals["total"], 1) if totals["total"] else None
+    return render(request, "referrals/funnel.html", {"rows": rows, "totals": totals, "filterset": filterset})

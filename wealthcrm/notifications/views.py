@@ -1,0 +1,53 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wealthcrm.notifications import services
+from wealthcrm.notifications.models import Notification
+
+
+@login_required
+def notification_list(request):
+    qs = Notification.objects.visible_to(request.user)
+    if request.GET.get("unread") == "1":
+        qs = qs.unread()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page, "unread_only": request.GET.get("unread") == "1"})
+
+
+@login_required
+@require_POST
+def mark_read(request, pk):
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    services.mark_read(user=request.user, notification_id=notification.pk)
+    notification.refresh_from_db()
+    if request.htmx:
+        response = render(request, "notifications/_row.html", {"n": notification})
+        response["HX-Trigger"] = "notifications-changed"
+        return response
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    services.mark_read(user=request.user)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("notifications:list")
+
+
+@login_required
+def open_notification(request, pk):
+    """Follow a notification's link and mark it read on the way."""
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    services.mark_read(user=request.user, notification_id=notification.pk)
+    url = notification.url
+    # Only our own paths: a stored link must never send staff off-site.
+    if not url.startswith("/") or url.startswith("//"):
+        return redirect("notifications:list")
+    return redirect(url)
