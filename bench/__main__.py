@@ -1,0 +1,87 @@
+"""``python -m bench [--clients N] [--only NAME,...] [--json PATH] [--reuse]`` (PERFORMANCE.md "Protocol")."""
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from bench import data, db
+from bench.ops import OPERATIONS
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+FIELDS = ["ours_s", "floor_s", "ratio", "p95_ms", "peak_rss_mb", "errors"]
+
+
+def prepare(clients: int, template: str) -> dict:
+    started = time.perf_counter()
+    db.recreate(template)
+    db.migrate(template)
+    with db.connect(template) as conn:
+        counts = data.build(conn, clients=clients)
+    for module in OPERATIONS.values():
+        if hasattr(module, "settle"):
+            module.settle(template)
+    counts["build_s"] = round(time.perf_counter() - started, 1)
+    return counts
+
+
+def table(results: dict, meta: dict) -> str:
+    def fmt(value, digits=2):
+        return "—" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
+
+    lines = [
+        f"# Benchmark results — {meta['clients']:,} clients",
+        "",
+        f"{meta['when']} · {meta['machine']} · data built in {meta['build_s']} s with COPY "
+        f"({meta['org_units']} org units, {meta['staff']} advisors, {meta['contacts']:,} contacts, {meta['sales']:,} sales)",
+        "",
+        "| operation | ours_s | floor_s | ratio | p95_ms | peak_rss_mb | errors | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, row in results.items():
+        lines.append(f"| {name} | {fmt(row['ours_s'], 3)} | {fmt(row['floor_s'], 3)} | {fmt(row['ratio'])} | "
+                     f"{fmt(row['p95_ms'])} | {fmt(row['peak_rss_mb'], 1)} | {fmt(row['errors'])} | {row.get('detail', '')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--clients", type=int, default=20_000, help="number of clients (default 20,000: under a minute)")
+    parser.add_argument("--only", default="", help="comma-separated operations: " + ", ".join(OPERATIONS))
+    parser.add_argument("--json", dest="json_path", help="also write {NAME: {ours_s, floor_s, ratio, ...}} here")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n] or list(OPERATIONS)
+    unknown = set(names) - set(OPERATIONS)
+    if unknown:
+        parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
+
+    meta = prepare(args.clients, db.BASE)
+    meta.update(when=datetime.now().strftime("%Y-%m-%d %H:%M"), machine=f"{platform.machine()}, {_cpus()} CPU")
+    results = {}
+    for name in names:
+        print(f"… {name}", file=sys.stderr)
+        results[name] = OPERATIONS[name].run({"template": db.BASE, "clients": args.clients})
+    text = table(results, meta)
+    print(text)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps(
+            {name: {field: row.get(field) for field in FIELDS} for name, row in results.items()}, indent=2))
+    if not args.keep:
+        db.drop(db.BASE)
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

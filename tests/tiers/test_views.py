@@ -1,0 +1,285 @@
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from clients.models import Client
+from tests.tiers.factories import ClientFactory
+from tiers import services
+from tiers.choices import Tier
+from tiers.models import TierPolicy
+
+AS_OF = date(2026, 3, 31)
+
+
+def _text(response):
+    return response.content.decode()
+
+
+# --- policy page ----------------------------------------------------------------------------------------------
+
+def test_head_office_adds_a_policy_on_the_page(bank, web_as):
+    web = web_as(bank.head_office)
+    response = web.post(reverse("tiers:policy"), {
+        "effective_from": "2027-01-01", "head_office_floor": "120000000", "branch_floor": "25000000",
+        "near_threshold_margin": "0.05"})
+    assert response.status_code == 302
+    policy = TierPolicy.objects.get(effective_from=date(2027, 1, 1))
+    assert (policy.branch_floor, policy.created_by) == (Decimal("25000000.00"), bank.head_office)
+
+
+def test_policy_page_shows_the_form_errors(bank, web_as):
+    response = web_as(bank.head_office).post(reverse("tiers:policy"), {
+        "effective_from": "2000-01-01", "head_office_floor": "10", "branch_floor": "20", "near_threshold_margin": "0.1"})
+    assert response.status_code == 200
+    assert "总行级门槛必须高于分行级门槛" in _text(response) or "该生效日期已有分层政策" in _text(response)
+
+
+@pytest.mark.parametrize(("who", "code", "form"), [
+    ("head_office", 200, True), ("north_manager", 200, False), ("advisor", 200, False), ("hall", 403, False)])
+def test_policy_page_is_read_only_below_head_office(bank, web_as, who, code, form):
+    response = web_as(getattr(bank, who)).get(reverse("tiers:policy"))
+    assert response.status_code == code
+    if code == 200:
+        assert ("保存政策" in _text(response)) is form
+        assert "价值分群口径" in _text(response)
+
+
+def test_only_head_office_posts_a_policy(bank, web_as):
+    response = web_as(bank.north_manager).post(reverse("tiers:policy"), {
+        "effective_from": "2027-01-01", "head_office_floor": "120000000", "branch_floor": "25000000",
+        "near_threshold_margin": "0.05"})
+    assert response.status_code == 403
+    assert not TierPolicy.objects.filter(effective_from=date(2027, 1, 1)).exists()
+
+
+def test_only_head_office_recomputes_from_the_page(bank, web_as):
+    assert web_as(bank.north_manager).post(reverse("tiers:recompute")).status_code == 403
+
+
+# --- lists and their scope ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def book(bank):
+    """Near-threshold and tier-changed clients across the bank, recomputed as of AS_OF."""
+    clients = {
+        "mine": ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("19000000.00"), name="甲近"),
+        "colleague": ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2, aum=Decimal("18500000.00"),
+                                   name="乙近"),
+        "centre": ClientFactory(org_unit=bank.north, advisor=bank.centre_advisor, aum=Decimal("95000000.00"),
+                                name="丙近"),
+        "south": ClientFactory(org_unit=bank.south_sub, advisor=bank.south_advisor, aum=Decimal("19999999.99"),
+                               name="丁近"),
+        "far": ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("1000.00"), name="戊远"),
+    }
+    services.recompute_tiers(as_of=AS_OF)
+    return clients
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("head_office", {"甲近", "乙近", "丙近", "丁近"}),
+    ("north_manager", {"甲近", "乙近", "丙近"}),
+    ("north_sub_manager", {"甲近", "乙近"}),
+    ("advisor", {"甲近"}),
+    ("centre_advisor", {"丙近"}),
+    ("south_manager", {"丁近"}),
+])
+def test_near_threshold_list_is_scoped(bank, book, web_as, who, expected):
+    response = web_as(getattr(bank, who)).get(reverse("tiers:near-threshold"))
+    assert response.status_code == 200
+    shown = {name for name in ("甲近", "乙近", "丙近", "丁近", "戊远") if name in _text(response)}
+    assert shown == expected
+
+
+def test_hall_staff_see_no_tier_lists(bank, book, web_as):
+    web = web_as(bank.hall)
+    for name in ("tiers:near-threshold", "tiers:changes", "tiers:distribution", "tiers:reassign"):
+        assert web.get(reverse(name)).status_code == 403, name
+
+
+def test_near_threshold_csv_is_scoped_neutralised_and_audited(bank, book, web_as):
+    Client.objects.filter(pk=book["mine"].pk).update(name="=HYPERLINK(1)")
+    response = web_as(bank.north_sub_manager).get(reverse("tiers:near-threshold"), {"format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["客户号", "姓名", "所属机构"]
+    names = {row[1] for row in rows[1:]}
+    assert names == {"'=HYPERLINK(1)", "乙近"}
+    gap = {row[1]: row[7] for row in rows[1:]}
+    assert gap["乙近"] == "1500000.00"
+    from wealthcrm.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="export")
+    assert (event.actor, event.object_type, event.detail["list"]) == (bank.north_sub_manager, "client",
+                                                                     "near_threshold")
+
+
+def test_near_threshold_filters_by_org_unit_for_managers(bank, book, web_as):
+    response = web_as(bank.head_office).get(reverse("tiers:near-threshold"), {"org_unit": bank.south.pk})
+    assert "丁近" in _text(response) and "甲近" not in _text(response)
+
+
+def test_near_threshold_page_query_count_does_not_grow(bank, web_as, django_assert_max_num_queries):
+    web = web_as(bank.head_office)
+    ClientFactory.create_batch(3, org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("19000000.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    with django_assert_max_num_queries(12) as few:
+        web.get(reverse("tiers:near-threshold"))
+    ClientFactory.create_batch(30, org_unit=bank.north_sub, advisor=bank.advisor2, aum=Decimal("19000000.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        web.get(reverse("tiers:near-threshold"))
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("head_office", {"甲近", "乙近", "丙近", "丁近"}),
+    ("north_manager", {"甲近", "乙近", "丙近"}),
+    ("advisor", {"甲近"}),
+])
+def test_change_log_is_scoped(bank, web_as, who, expected):
+    ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("25000000.00"), name="甲近")
+    ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2, aum=Decimal("25000000.00"), name="乙近")
+    ClientFactory(org_unit=bank.north, advisor=bank.centre_advisor, aum=Decimal("125000000.00"), name="丙近")
+    ClientFactory(org_unit=bank.south_sub, advisor=bank.south_advisor, aum=Decimal("25000000.00"), name="丁近")
+    services.recompute_tiers(as_of=AS_OF)
+    response = web_as(getattr(bank, who)).get(reverse("tiers:changes"))
+    assert response.status_code == 200
+    assert {n for n in ("甲近", "乙近", "丙近", "丁近") if n in _text(response)} == expected
+
+
+def test_change_log_filters_and_bad_choice(bank, web_as):
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("25000000.00"), name="甲升")
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("125000000.00"), name="乙升")
+    services.recompute_tiers(as_of=AS_OF)
+    web = web_as(bank.head_office)
+    text = _text(web.get(reverse("tiers:changes"), {"to_tier": Tier.HEAD_OFFICE}))
+    assert "乙升" in text and "甲升" not in text
+    assert "甲升" not in _text(web.get(reverse("tiers:changes"), {"to_tier": "nope"}))
+
+
+def test_distribution_groups_children_of_the_chosen_unit(bank, web_as):
+    ClientFactory(org_unit=bank.north_outlet, aum=Decimal("30000000.00"))
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("10.00"))
+    ClientFactory(org_unit=bank.north, aum=Decimal("150000000.00"))
+    ClientFactory(org_unit=bank.south_sub, aum=Decimal("10.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    from tiers.selectors import tier_distribution
+
+    rows = {row["unit"].code: row for row in tier_distribution(bank.head_office, bank.ho)}
+    assert (rows["BJ"]["n"], rows["SZ"]["n"]) == (3, 1)
+    north = {row["unit"].code: {c["tier"]: c["n"] for c in row["tiers"]}
+             for row in tier_distribution(bank.head_office, bank.north)}
+    assert north["BJ"] == {"head_office": 1, "branch": 0, "sub_branch": 0}  # booked at the branch itself
+    assert north["BJ01"] == {"head_office": 0, "branch": 1, "sub_branch": 1}
+    response = web_as(bank.north_manager).get(reverse("tiers:distribution"), {"unit": bank.north_sub.pk})
+    assert response.status_code == 200
+    assert web_as(bank.north_manager).get(reverse("tiers:distribution"), {"unit": bank.south.pk}).status_code == 404
+
+
+def test_distribution_is_for_managers(bank, web_as):
+    assert web_as(bank.advisor).get(reverse("tiers:distribution")).status_code == 403
+
+
+def test_distribution_query_count_does_not_grow_with_units(bank, web_as, django_assert_max_num_queries):
+    from tests.factories import OrgUnitFactory
+
+    web = web_as(bank.head_office)
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("10.00"))
+    with django_assert_max_num_queries(12) as few:
+        web.get(reverse("tiers:distribution"))
+    for _n in range(5):
+        unit = OrgUnitFactory(kind="branch", parent=bank.ho)
+        ClientFactory(org_unit=unit, aum=Decimal("10.00"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        web.get(reverse("tiers:distribution"))
+
+
+# --- reassign list ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def misplaced(bank):
+    upgraded = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("30000000.00"), name="升入中心")
+    downgraded = ClientFactory(org_unit=bank.north, advisor=bank.centre_advisor, aum=Decimal("100.00"), name="降出中心")
+    fine = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("100.00"), name="层级匹配")
+    south = ClientFactory(org_unit=bank.south_sub, advisor=bank.south_advisor, aum=Decimal("30000000.00"),
+                          name="南方升级")
+    services.recompute_tiers(as_of=AS_OF)
+    return {"upgraded": upgraded, "downgraded": downgraded, "fine": fine, "south": south}
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("head_office", {"升入中心", "降出中心", "南方升级"}),
+    ("north_manager", {"升入中心", "降出中心"}),
+    ("north_sub_manager", {"升入中心"}),
+    ("south_manager", {"南方升级"}),
+])
+def test_reassign_list_shows_mismatched_clients_in_scope(bank, misplaced, web_as, who, expected):
+    response = web_as(getattr(bank, who)).get(reverse("tiers:reassign"))
+    assert response.status_code == 200
+    names = ("升入中心", "降出中心", "层级匹配", "南方升级")
+    assert {n for n in names if n in _text(response)} == expected
+
+
+def test_reassign_is_for_managers(bank, web_as):
+    assert web_as(bank.advisor).get(reverse("tiers:reassign")).status_code == 403
+
+
+def test_reassign_offers_centre_advisors_for_centre_tiers(bank, misplaced, web_as):
+    from tiers.selectors import advisor_choices
+
+    client = Client.objects.select_related("org_unit").get(pk=misplaced["upgraded"].pk)
+    assert advisor_choices(bank.north_manager, [client])[client.pk] == [bank.centre_advisor]
+    client = Client.objects.select_related("org_unit").get(pk=misplaced["downgraded"].pk)
+    assert set(advisor_choices(bank.north_manager, [client])[client.pk]) == {
+        bank.advisor, bank.advisor2, bank.account_manager}
+
+
+def test_manager_reassigns_through_the_clients_service(bank, misplaced, web_as):
+    web = web_as(bank.north_manager)
+    client = misplaced["upgraded"]
+    response = web.post(reverse("tiers:reassign-client", args=[client.pk]), {"advisor": bank.centre_advisor.pk})
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.advisor == bank.centre_advisor
+    from tiers.selectors import mismatched_clients
+
+    assert not mismatched_clients(bank.north_manager).filter(pk=client.pk).exists()
+
+
+def test_reassign_refuses_an_advisor_of_the_wrong_level_or_scope(bank, misplaced, web_as):
+    web = web_as(bank.north_manager)
+    client = misplaced["upgraded"]
+    web.post(reverse("tiers:reassign-client", args=[client.pk]), {"advisor": bank.advisor2.pk})
+    web.post(reverse("tiers:reassign-client", args=[client.pk]), {"advisor": bank.south_advisor.pk})
+    client.refresh_from_db()
+    assert client.advisor == bank.advisor
+    assert web.post(reverse("tiers:reassign-client", args=[misplaced["south"].pk]),
+                    {"advisor": bank.centre_advisor.pk}).status_code == 404
+
+
+# --- client 360 card -------------------------------------------------------------------------------------
+
+def test_tier_history_tag_renders_the_clients_changes(bank):
+    client = ClientFactory(org_unit=bank.north, aum=Decimal("100000000.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    html = Template("{% load tiers_tags %}{% tier_history client %}").render(Context({"client": client}))
+    assert "2026-03-31" in html and "总行级" in html and "升级" in html
+
+
+def test_change_log_pages_by_date_then_id(bank, web_as, monkeypatch):
+    from tiers import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n, day in enumerate([date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]):
+        client = ClientFactory(org_unit=bank.north_sub, aum=Decimal("25000000.00"), name=f"第{n}位")
+        services.recompute_tiers(as_of=day)
+        assert client.tier_changes.count() == 1
+    web = web_as(bank.head_office)
+    first = web.get(reverse("tiers:changes"))
+    assert "第2位" in _text(first) and "第1位" in _text(first) and "第0位" not in _text(first)
+    second = web.get(reverse("tiers:changes"), {"before": first.context["next_before"]})
+    assert "第0位" in _text(second) and "第1位" not in _text(second)

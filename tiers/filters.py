@@ -1,0 +1,29 @@
+"""FilterSets shared by the REST API and the HTML pages (one definition of "which rows")."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from tiers.choices import Direction, Tier
+from tiers.models import TierChange
+from wealthcrm.org.filters import OrgSubtreeFilter
+
+
+class TierChangeFilter(django_filters.FilterSet):
+    client = django_filters.NumberFilter(field_name="client_id", label=_("客户"))
+    from_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("原层级"))
+    to_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("新层级"))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("方向"))
+    effective_after = django_filters.DateFilter(field_name="effective_date", lookup_expr="gte", label=_("生效日期起"))
+    effective_before = django_filters.DateFilter(field_name="effective_date", lookup_expr="lte", label=_("生效日期止"))
+    org_unit = OrgSubtreeFilter(links=("client__org_unit",))
+
+    class Meta:
+        model = TierChange
+        fields = ["client", "from_tier", "to_tier", "direction", "effective_after", "effective_before", "org_unit"]
+
+
+class NearThresholdFilter(django_filters.FilterSet):
+    org_unit = OrgSubtreeFilter()
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("当前层级"))
+    advisor = django_filters.NumberFilter(field_name="advisor_id", label=_("管户顾问"))
+

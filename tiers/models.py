@@ -1,0 +1,150 @@
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tiers.choices import ChangeReason, Direction, RunStatus, Tier
+from wealthcrm.org.scope import ScopedQuerySet
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+
+
+class TierPolicyQuerySet(models.QuerySet):
+    def effective_on(self, day: date) -> "TierPolicy | None":
+        """The policy in force on ``day``: the latest one whose ``effective_from`` is not after it."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+class TierPolicy(models.Model):
+    """Tier floors and the near-threshold margin, effective from a date (PRODUCT.md "Tiers": data, not code).
+
+    Floors are inclusive: AUM equal to ``head_office_floor`` is 总行级, equal to ``branch_floor`` is 分行级.
+    """
+
+    effective_from = models.DateField(_("生效日期"), unique=True)
+    head_office_floor = models.DecimalField(_("总行级门槛"), **MONEY)
+    branch_floor = models.DecimalField(_("分行级门槛"), **MONEY)
+    near_threshold_margin = models.DecimalField(
+        _("临界提级比例"), max_digits=5, decimal_places=4, help_text=_("小数，例如 0.10 表示门槛以下 10% 以内")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TierPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("分层政策")
+        verbose_name_plural = _("分层政策")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(branch_floor__gt=0), name="tier_policy_branch_floor_positive"),
+            models.CheckConstraint(condition=Q(head_office_floor__gt=F("branch_floor")),
+                                   name="tier_policy_floors_ordered"),
+            models.CheckConstraint(condition=Q(near_threshold_margin__gte=0, near_threshold_margin__lt=1),
+                                   name="tier_policy_margin_fraction"),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_from:%Y-%m-%d}"
+
+    def clean(self):
+        errors = {}
+        if self.branch_floor is not None and self.branch_floor <= 0:
+            errors["branch_floor"] = _("分行级门槛必须大于 0。")
+        if (self.head_office_floor is not None and self.branch_floor is not None
+                and self.head_office_floor <= self.branch_floor):
+            errors["head_office_floor"] = _("总行级门槛必须高于分行级门槛。")
+        margin = self.near_threshold_margin
+        if margin is not None and not (Decimal("0") <= margin < Decimal("1")):
+            errors["near_threshold_margin"] = _("临界提级比例必须在 0 到 1 之间（不含 1），例如 0.10。")
+        if errors:
+            raise ValidationError(errors)
+
+    def near_floor(self, floor: Decimal) -> Decimal:
+        """Lowest AUM counted as near ``floor`` (inclusive), rounded to the fen."""
+        return (floor * (1 - self.near_threshold_margin)).quantize(Decimal("0.01"))
+
+    def tier_for(self, aum: Decimal) -> str:
+        """The tier of one amount — for display and tests; the nightly job computes it in SQL."""
+        if aum >= self.head_office_floor:
+            return Tier.HEAD_OFFICE
+        if aum >= self.branch_floor:
+            return Tier.BRANCH
+        return Tier.SUB_BRANCH
+
+
+class TierRun(models.Model):
+    """One execution of :func:`tiers.services.recompute_tiers` (for health and the pages).
+
+    Written in the same transaction as the tier updates, so a run that died leaves no "done" record;
+    a run that raised is recorded as failed afterwards.
+    """
+
+    as_of = models.DateField(_("计算日期"))
+    reason = models.CharField(_("原因"), max_length=20, choices=ChangeReason.choices, default=ChangeReason.NIGHTLY)
+    status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices)
+    policy = models.ForeignKey(TierPolicy, verbose_name=_("适用政策"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="runs")
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    clients_total = models.PositiveIntegerField(_("客户总数"), default=0)
+    rows_updated = models.PositiveIntegerField(_("更新客户数"), default=0)
+    upgrades = models.PositiveIntegerField(_("升级"), default=0)
+    downgrades = models.PositiveIntegerField(_("降级"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("分层重算记录")
+        verbose_name_plural = _("分层重算记录")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.as_of:%Y-%m-%d} {self.get_status_display()}"
+
+    @property
+    def tier_changes(self) -> int:
+        return self.upgrades + self.downgrades
+
+
+class TierChangeQuerySet(ScopedQuerySet):
+    # A tier change belongs to the client relationship: scoped through the client like contacts.
+    scope_fields = {"org_field": "client__org_unit", "owner_field": "client__advisor", "submitter_field": None}
+
+
+class TierChange(models.Model):
+    """One client moving between tiers (PRODUCT.md: counted per month as upgrades and downgrades)."""
+
+    client = models.ForeignKey("clients.Client", verbose_name=_("客户"), on_delete=models.CASCADE,
+                               related_name="tier_changes")
+    from_tier = models.CharField(_("原层级"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("新层级"), max_length=20, choices=Tier.choices)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    aum = models.DecimalField(_("我行金融资产"), **MONEY)
+    effective_date = models.DateField(_("生效日期"))
+    reason = models.CharField(_("原因"), max_length=20, choices=ChangeReason.choices)
+    run = models.ForeignKey(TierRun, verbose_name=_("重算批次"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="changes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TierChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("层级变动")
+        verbose_name_plural = _("层级变动")
+        ordering = ["-effective_date", "-id"]
+        indexes = [
+            # Monthly upgrade/downgrade counts scan a date range and group by direction and tier.
+            models.Index(fields=["effective_date", "direction", "to_tier"], name="tier_change_month"),
+            models.Index(fields=["client", "-effective_date"], name="tier_change_client"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_tier=F("to_tier")), name="tier_change_changes_tier"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_id}: {self.from_tier} → {self.to_tier} ({self.effective_date:%Y-%m-%d})"

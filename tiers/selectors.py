@@ -1,0 +1,121 @@
+"""Read-side helpers of the tier pages and API: every one starts from a scoped queryset (``visible_to``)."""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import CharField, Count, Func, Q, Sum, Value
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from clients.models import Client
+from tiers.choices import Direction, RunStatus, Tier
+from tiers.models import TierRun
+from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
+from wealthcrm.org.models import OrgUnit, Staff
+
+CENTRE_TIERS = (Tier.HEAD_OFFICE, Tier.BRANCH)  # served by the branch private-banking centre
+
+
+def monthly_change_counts(changes) -> list[dict]:
+    """Upgrades and downgrades per calendar month of ``effective_date``, oldest first (one GROUP BY)."""
+    rows = (changes.order_by().annotate(month=TruncMonth("effective_date")).values("month")
+            .annotate(upgrades=Count("pk", filter=Q(direction=Direction.UPGRADE)),
+                      downgrades=Count("pk", filter=Q(direction=Direction.DOWNGRADE)))
+            .order_by("month"))
+    return list(rows)
+
+
+def near_threshold_clients(user):
+    return (Client.objects.visible_to(user).filter(near_threshold=True)
+            .select_related("advisor", "org_unit").order_by("-aum", "-id"))
+
+
+def mismatched_clients(user):
+    """Clients whose advisor's org level no longer matches their tier (the manager's reassign list).
+
+    总行级/分行级 clients belong with advisors of the branch private-banking centre (org unit = a branch);
+    支行级 clients with advisors and account managers of sub-branches and outlets.
+    """
+    at_centre = Q(advisor__org_unit__kind=OrgKind.BRANCH)
+    local = Q(advisor__org_unit__kind__in=[OrgKind.SUB_BRANCH, OrgKind.OUTLET])
+    wrong = (Q(tier__in=CENTRE_TIERS) & ~at_centre) | (Q(tier=Tier.SUB_BRANCH) & ~local)
+    return (Client.objects.visible_to(user).filter(advisor__isnull=False).filter(wrong)
+            .select_related("advisor__org_unit", "org_unit").order_by("-aum", "-id"))
+
+
+def advisor_choices(user, clients) -> dict[int, list]:
+    """For each client on a page, the advisors it may move to: same branch, the level its tier calls for.
+
+    One query for all candidates the manager may see, then grouped in memory per page row (a page is small).
+    """
+    staff = list(Staff.objects.visible_to(user).filter(role__in=sorted(RELATIONSHIP_ROLES), is_active=True)
+                 .select_related("org_unit").order_by("org_unit__path", "username"))
+    choices = {}
+    for client in clients:
+        branch_path = "".join(f"{part}/" for part in client.org_unit.path.split("/")[:2])  # 总行/分行/
+        want_centre = client.tier in CENTRE_TIERS
+        choices[client.pk] = [
+            person for person in staff
+            if person.org_unit.path.startswith(branch_path) and person.pk != client.advisor_id
+            and (person.org_unit.kind == OrgKind.BRANCH if want_centre
+                 else person.org_unit.kind in (OrgKind.SUB_BRANCH, OrgKind.OUTLET))
+        ]
+    return choices
+
+
+def allowed_advisor(user, client, advisor_id) -> Staff | None:
+    return next((s for s in advisor_choices(user, [client])[client.pk] if s.pk == advisor_id), None)
+
+
+def tier_distribution(user, unit: OrgUnit) -> list[dict]:
+    """Client count and AUM per tier for each child of ``unit`` (plus clients booked at ``unit`` itself).
+
+    One GROUP BY over the scoped clients: the child is read off the client's org path (the path segment right
+    after ``unit``'s), so the query does not loop over units whatever the depth of the tree.
+    """
+    depth = len(unit.path)
+    segment = Func(Substr("org_unit__path", depth + 1), Value("/"), Value(1), function="split_part",
+                   output_field=CharField())
+    rows = (Client.objects.visible_to(user).filter(org_unit__path__startswith=unit.path).order_by()
+            .annotate(segment=segment).values("segment", "tier")
+            .annotate(n=Count("pk"), aum_total=Sum("aum")))
+    totals = defaultdict(lambda: {tier: {"n": 0, "aum": Decimal("0")} for tier in Tier.values})
+    for row in rows:
+        key = int(row["segment"]) if row["segment"] else unit.pk
+        totals[key][row["tier"]] = {"n": row["n"], "aum": row["aum_total"] or Decimal("0")}
+    children = list(unit.children.order_by("code"))
+    result = []
+    for node in ([unit] if unit.pk in totals else []) + children:
+        tiers = totals.get(node.pk) or totals.default_factory()
+        result.append({
+            "unit": node, "own": node.pk == unit.pk, "has_children": node.pk != unit.pk and node.kind != OrgKind.OUTLET,
+            "tiers": [{"tier": tier, "label": Tier(tier).label, **tiers[tier]} for tier in Tier.values[::-1]],
+            "n": sum(t["n"] for t in tiers.values()), "aum": sum((t["aum"] for t in tiers.values()), Decimal("0")),
+        })
+    return result
+
+
+
+STALE_AFTER_HOURS = 48
+
+
+def last_run_health() -> dict:
+    """Health of the nightly recompute: the last run, and whether one succeeded recently.
+
+    A system that never ran it yet (fresh install) is not an error; a failed or stale last run is.
+    """
+    last = TierRun.objects.order_by("-started_at", "-id").first()
+    if last is None:
+        return {"ok": True, "last_run": None}
+    last_done = last if last.status == RunStatus.DONE else (
+        TierRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-id").first())
+    fresh = bool(last_done and last_done.finished_at
+                 and timezone.now() - last_done.finished_at < timedelta(hours=STALE_AFTER_HOURS))
+    return {
+        "ok": last.status == RunStatus.DONE and fresh,
+        "last_run": {"as_of": last.as_of.isoformat(), "status": last.status,
+                     "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+                     "clients_total": last.clients_total, "upgrades": last.upgrades,
+                     "downgrades": last.downgrades},
+    }

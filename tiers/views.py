@@ -1,0 +1,251 @@
+"""HTML pages of the tiers app: thin, every list through ``visible_to`` and the shared FilterSets."""
+
+import json
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from tiers import selectors, services
+from tiers.choices import ChangeReason, Tier
+from tiers.filters import NearThresholdFilter, TierChangeFilter
+from tiers.forms import TierPolicyForm
+from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.org.choices import Role
+from wealthcrm.org.models import OrgUnit
+from wealthcrm.org.scope import sees_everything
+
+HEAD_OFFICE = (Role.HEAD_OFFICE, Role.ADMIN)
+MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
+# Hall staff never see clients' assets (PRODUCT.md "Who uses it").
+READERS = tuple(role for role in Role.values if role != Role.HALL_STAFF)
+PAGE_SIZE = 50
+
+
+def roles(*allowed):
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_role(*allowed):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def _policy_context():
+    today = timezone.localdate()
+    current = TierPolicy.objects.effective_on(today)
+    return {"current_policy": current, "today": today,
+            "near_branch": current.near_floor(current.branch_floor) if current else None,
+            "near_head_office": current.near_floor(current.head_office_floor) if current else None}
+
+
+@roles(*READERS)
+def policy(request):
+    can_edit = request.user.has_role(*HEAD_OFFICE)
+    form = TierPolicyForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                created = services.create_policy(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("已保存分层政策，%(day)s 起的重算将按新门槛执行。")
+                                 % {"day": f"{created.effective_from:%Y-%m-%d}"})
+                return redirect("tiers:policy")
+    context = {"form": form, "can_edit": can_edit, "policies": TierPolicy.objects.select_related("created_by"),
+               "runs": TierRun.objects.select_related("policy")[:10], **_policy_context()}
+    return render(request, "tiers/policy.html", context)
+
+
+@require_POST
+@roles(*HEAD_OFFICE)
+def recompute(request):
+    from tiers.tasks import recompute_tiers_task
+
+    result = recompute_tiers_task.delay(reason=ChangeReason.MANUAL)
+    messages.success(request, _("已提交分层重算任务（%(id)s），完成后刷新本页查看结果。") % {"id": result.id})
+    return redirect("tiers:policy")
+
+
+def _root_unit(user):
+    if sees_everything(user):
+        return OrgUnit.objects.filter(parent__isnull=True).first()
+    return user.org_unit
+
+
+@roles(*MANAGERS)
+def distribution(request):
+    root = _root_unit(request.user)
+    if root is None:
+        raise Http404
+    unit = root
+    if request.GET.get("unit"):
+        unit = get_object_or_404(OrgUnit.objects.subtree(root), pk=request.GET.get("unit"))
+    rows = selectors.tier_distribution(request.user, unit)
+    totals = {tier: {"n": 0, "aum": 0} for tier in Tier.values[::-1]}
+    for row in rows:
+        for cell in row["tiers"]:
+            totals[cell["tier"]]["n"] += cell["n"]
+            totals[cell["tier"]]["aum"] += cell["aum"]
+    ancestors = [u for u in OrgUnit.objects.filter(pk__in=_path_ids(unit)).order_by("path")
+                 if u.path.startswith(root.path)]
+    chart = {"type": "bar", "data": {
+        "labels": [row["unit"].name for row in rows],
+        "datasets": [{"label": str(Tier(tier).label), "data": [next(c["n"] for c in row["tiers"] if c["tier"] == tier)
+                                                                for row in rows]}
+                     for tier in Tier.values[::-1]]},
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}}}
+    return render(request, "tiers/distribution.html", {
+        "unit": unit, "rows": rows, "ancestors": ancestors, "chart": _json(chart),
+        "totals": [{"tier": tier, "label": Tier(tier).label, **value} for tier, value in totals.items()],
+        "grand_n": sum(v["n"] for v in totals.values()), "grand_aum": sum(v["aum"] for v in totals.values()),
+    })
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _path_ids(unit):
+    return [int(part) for part in unit.path.strip("/").split("/")]
+
+
+@roles(*READERS)
+def near_threshold(request):
+    filterset = NearThresholdFilter(request.GET, queryset=selectors.near_threshold_clients(request.user))
+    if request.user.has_role(*MANAGERS):
+        filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
+    else:  # an advisor's list is their own clients: only the tier narrows it
+        for name in ("org_unit", "advisor"):
+            del filterset.form.fields[name]
+    clients = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("format") == "csv":
+        return _near_threshold_csv(request, clients)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _policy_context()
+    policy_today = context["current_policy"]
+    for client in page:
+        client.next_floor = (policy_today.head_office_floor if client.tier == Tier.BRANCH
+                             else policy_today.branch_floor)
+        client.gap = client.next_floor - client.aum
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "tiers/near_threshold.html", {
+        "filter": filterset, "page": page, "query": query.urlencode(),
+        "is_manager": request.user.has_role(*MANAGERS), **context})
+
+
+CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "当前层级", "我行金融资产", "下一层级门槛", "距门槛差额",
+              "可投资金融资产", "价值分群"]
+
+
+def _near_threshold_csv(request, clients):
+    """The uplift campaign list: streamed (no list in memory), formula cells neutralised, export audited."""
+    from clients.exports import csv_lines
+
+    policy_today = TierPolicy.objects.effective_on(timezone.localdate())
+    tiers = dict(Tier.choices)
+
+    def rows():
+        for c in clients.select_related(None).values_list(
+                "client_no", "name", "org_unit__name", "advisor__display_name", "advisor__username", "tier", "aum",
+                "investable_assets", "value_segment").iterator(chunk_size=2000):
+            client_no, name, unit, advisor_name, username, tier, aum, investable, segment = c
+            floor = policy_today.head_office_floor if tier == Tier.BRANCH else policy_today.branch_floor
+            yield [client_no, name, unit, advisor_name or username or "", tiers.get(tier, tier), aum, floor,
+                   floor - aum, investable if investable is not None else "", segment]
+
+    _audit_export(request, {"list": "near_threshold", "filters": request.GET.dict()})
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="near-threshold-{timezone.localdate():%Y%m%d}.csv"')
+    return response
+
+
+def _audit_export(request, detail):
+    try:
+        from wealthcrm.audit.services import record
+    except ImportError:  # the audit app predates this feature in some checkouts
+        return
+    record(actor=request.user, action="export", object_type="client", detail=detail, request=request)
+
+
+@roles(*READERS)
+def changes(request):
+    filterset = TierChangeFilter(request.GET,
+                                 queryset=TierChange.objects.visible_to(request.user).select_related(
+                                     "client", "client__org_unit"))
+    filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    monthly = selectors.monthly_change_counts(rows)[-12:]
+    # keyset on (effective_date, id): "before" is the last row shown — no OFFSET/COUNT at millions of rows
+    before = _parse_cursor(request.GET.get("before", ""))
+    if before:
+        rows = rows.filter(Q(effective_date__lt=before[0]) | Q(effective_date=before[0], pk__lt=before[1]))
+    page = list(rows.order_by("-effective_date", "-id")[:PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    chart = {"type": "bar", "data": {
+        "labels": [f"{m['month']:%Y-%m}" for m in monthly],
+        "datasets": [{"label": _("升级"), "data": [m["upgrades"] for m in monthly]},
+                     {"label": _("降级"), "data": [m["downgrades"] for m in monthly]}]}}
+    return render(request, "tiers/changes.html", {
+        "filter": filterset, "rows": page,
+        "next_before": f"{page[-1].effective_date:%Y-%m-%d}.{page[-1].pk}" if more else None,
+        "query": query.urlencode(), "monthly": monthly, "chart": _json(chart)})
+
+
+def _parse_cursor(value: str):
+    day, _dot, pk = value.partition(".")
+    try:
+        return date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+@roles(*MANAGERS)
+def reassign(request):
+    page = Paginator(selectors.mismatched_clients(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    choices = selectors.advisor_choices(request.user, page.object_list)
+    for client in page:
+        client.candidates = choices[client.pk]
+    return render(request, "tiers/reassign.html", {"page": page})
+
+
+@require_POST
+@roles(*MANAGERS)
+def reassign_client(request, pk):
+    from clients.services import reassign_client as reassign_service
+
+    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("org_unit"), pk=pk)
+    advisor_id = request.POST.get("advisor", "")
+    advisor = selectors.allowed_advisor(request.user, client, int(advisor_id)) if advisor_id.isdigit() else None
+    if advisor is None:
+        messages.error(request, _("请选择一位可以接手该客户的顾问。"))
+        return redirect("tiers:reassign")
+    try:
+        reassign_service(client=client, advisor=advisor, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已将 %(client)s 改由 %(advisor)s 管户。") % {"client": client, "advisor": advisor})
+    return redirect("tiers:reassign")
