@@ -30,5 +30,17 @@ def nightly_runs() -> dict:
     return {"ok": True, "tasks": runs}
 
 
+def calendar() -> dict:
+    from wealthcrm.calendar.services import coverage
+
+    return coverage()  # ok is false while this year or next has only rule-based (fallback) data
+
+
+def tier_recompute() -> dict:
+    from tiers.selectors import last_run_health
+
+    return last_run_health()  # ok is false when the last run failed or no run finished in 48 hours
+
+
 # Later features append their checks (e.g. calendar coverage); each must be cheap and never raise.
-CHECKS = {"broker": broker, "nightly_runs": nightly_runs}
+CHECKS = {"broker": broker, "nightly_runs": nightly_runs, "calendar": calendar, "tier_recompute": tier_recompute}

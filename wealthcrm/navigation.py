@@ -31,9 +31,11 @@ ITEMS = [
     NavItem(_("我的推荐"), "referrals:mine", EVERYONE, _("厅堂联动")),
     NavItem(_("待跟进推荐"), "referrals:inbox", (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER), _("厅堂联动")),
     NavItem(_("推荐看板"), "referrals:board", MANAGERS, _("厅堂联动")),
+    NavItem(_("推荐漏斗"), "referrals:funnel", MANAGERS, _("厅堂联动")),
     NavItem(_("分层政策"), "tiers:policy", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
     NavItem(_("数据导入"), "clients:imports", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
     NavItem(_("工作日历"), "calendar:manage", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
+    NavItem(_("审计日志"), "audit:list", (Role.HEAD_OFFICE, Role.ADMIN), _("系统")),
     NavItem(_("接口文档"), "api-docs", (Role.HEAD_OFFICE, Role.ADMIN), _("系统")),
     NavItem(_("系统管理"), "admin:index", (Role.ADMIN,), _("系统")),
 ]

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wealthcrm.context_processors.navigation_context",
+                "wealthcrm.notifications.context_processors.unread",
             ],
         },
     },
@@ -137,6 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["wealthcrm.org.auth.LockoutModelBackend"]
+SIGN_IN_MAX_FAILURES = env.int("SIGN_IN_MAX_FAILURES", default=5)
+SIGN_IN_LOCK_MINUTES = env.int("SIGN_IN_LOCK_MINUTES", default=15)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -199,6 +203,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models share choice sets under the same field name ("channel"): name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactChannelEnum": "clients.choices.ContactChannel",
+        "AcquisitionChannelEnum": "clients.choices.AcquisitionChannel",
+        "TierEnum": "tiers.choices.Tier",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL

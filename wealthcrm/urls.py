@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from performance import views as performance_views
 from wealthcrm import api, views
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
+from wealthcrm.org.auth import LoginView, ObtainTokenView
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="org-unit")
@@ -17,17 +18,16 @@ API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api
             "wealthcrm.notifications.api"]
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("tasks/<str:task_id>/", api.TaskStatusView.as_view(), name="task-status"),
     *[path("", include(module)) for module in API_APPS],
     path("", include(router.urls)),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", performance_views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("clients/", include("clients.urls")),
@@ -35,6 +35,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("calendar/", include("wealthcrm.calendar.urls")),
     path("notifications/", include("wealthcrm.notifications.urls")),
+    path("audit/", include("wealthcrm.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,20 +1,13 @@
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from wealthcrm import health as checks
 
 logger = logging.getLogger(__name__)
-
-
-@login_required
-def home(request):
-    return render(request, "home.html", {"now": timezone.localtime()})
 
 
 @never_cache

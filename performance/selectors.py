@@ -1,0 +1,103 @@
+"""Read models behind the role home pages: the advisor's "my day" and the managers' overview.
+
+Every figure comes from a scoped queryset (``visible_to``) and a fixed number of aggregate queries, so the
+pages cost the same for an advisor with 30 clients and a head office looking at a million.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
+from django.utils import timezone
+
+from clients.models import RISK_ASSESSMENT_VALIDITY, Client, Contact
+from referrals.choices import ReferralStatus
+from referrals.models import Referral
+from tiers.choices import Tier
+
+LIST_SIZE = 8
+BIRTHDAY_WINDOW_DAYS = 7
+RISK_EXPIRY_WINDOW_DAYS = 30
+CALLBACK_LOOKBACK_DAYS = 14
+
+
+def _month_days(start: dt.date, days: int) -> Q:
+    """Clients whose birthday (month, day) falls within ``days`` days from ``start``, across a year end."""
+    q = Q(pk__in=[])
+    for offset in range(days + 1):
+        day = start + dt.timedelta(days=offset)
+        q |= Q(birth_month=day.month, birth_day=day.day)
+    return q
+
+
+def tier_mix(clients) -> list[dict]:
+    """Count and AUM per tier, in tier order, for a client queryset (one GROUP BY)."""
+    rows = {row["tier"]: row for row in clients.order_by().values("tier").annotate(
+        n=Count("id"), aum_total=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))}
+    return [{"tier": tier, "label": label, "n": rows.get(tier, {}).get("n", 0),
+             "aum": rows.get(tier, {}).get("aum_total", 0)} for tier, label in Tier.choices]
+
+
+def my_day(user, *, today: dt.date | None = None) -> dict:
+    """The relationship manager's working list: referrals due, callbacks due, birthdays, risk expiries,
+    near-threshold clients."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    clients = Client.objects.visible_to(user)
+    referrals = (Referral.objects.filter(advisor=user, status=ReferralStatus.RECOMMENDED)
+                 .select_related("client", "referrer").order_by("sla_due_at"))
+    end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+    callbacks = (Contact.objects.visible_to(user)
+                 .filter(next_action_at__lte=end_of_today,
+                         next_action_at__gte=now - dt.timedelta(days=CALLBACK_LOOKBACK_DAYS))
+                 .select_related("client").order_by("next_action_at"))
+    birthdays = (clients.exclude(birth_date__isnull=True)
+                 .annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
+                 .filter(_month_days(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
+    expiring_before = today - RISK_ASSESSMENT_VALIDITY + dt.timedelta(days=RISK_EXPIRY_WINDOW_DAYS)
+    risk_expiring = (clients.filter(risk_assessed_on__isnull=False, risk_assessed_on__lte=expiring_before)
+                     .order_by("risk_assessed_on"))
+    near_threshold = clients.filter(near_threshold=True).order_by("-aum")
+    totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
+    return {
+        "totals": totals,
+        "referrals": list(referrals[:LIST_SIZE]),
+        "referrals_breached": referrals.filter(sla_breached=True).count(),
+        "referrals_open": referrals.count(),
+        "callbacks": list(callbacks[:LIST_SIZE]),
+        "birthdays": list(birthdays[:LIST_SIZE]),
+        "risk_expiring": list(risk_expiring[:LIST_SIZE]),
+        "near_threshold": list(near_threshold[:LIST_SIZE]),
+        "today": today,
+        "now": now,
+    }
+
+
+def manager_overview(user, *, today: dt.date | None = None) -> dict:
+    """What a branch manager or head office steers by: tier mix, referral SLA, work overdue."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    referrals = Referral.objects.visible_to(user)
+    open_referrals = referrals.filter(status=ReferralStatus.RECOMMENDED)
+    counts = open_referrals.aggregate(
+        open=Count("id"),
+        breached=Count("id", filter=Q(sla_breached=True)),
+        due_today=Count("id", filter=Q(sla_due_at__date=today, sla_due_at__gte=now)),
+    )
+    return {
+        "tier_mix": tier_mix(Client.objects.visible_to(user)),
+        "referral_counts": counts,
+        "breached": list(open_referrals.filter(sla_breached=True).select_related("advisor", "referrer")
+                         .order_by("sla_due_at")[:LIST_SIZE]),
+        "today": today,
+        "now": now,
+    }
+
+
+def hall_overview(user) -> dict:
+    """Hall staff: the status of what they referred (no client data)."""
+    mine = Referral.objects.filter(referrer=user)
+    return {
+        "referrals": list(mine.select_related("advisor").order_by("-recommended_at")[:LIST_SIZE]),
+        "by_status": dict(mine.order_by().values_list("status").annotate(n=Count("id"))),
+    }

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from performance import selectors
+from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
+
+
+@login_required
+def home(request):
+    """The role's home page: "my day" for relationship managers, an overview for managers and head office."""
+    user = request.user
+    role = user.effective_role
+    context = {"now": timezone.localtime()}
+    if role in RELATIONSHIP_ROLES:
+        context["day"] = selectors.my_day(user)
+    elif role == Role.HALL_STAFF:
+        context["hall"] = selectors.hall_overview(user)
+    elif role == Role.BRANCH_MANAGER or role in BANK_WIDE_ROLES:
+        context["overview"] = selectors.manager_overview(user)
+    return render(request, "performance/home.html", context)
