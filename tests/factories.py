@@ -1,7 +1,12 @@
 """factory-boy factories shared by the whole suite (each app may add its own next to its tests)."""
 
+import datetime as dt
+from decimal import Decimal
+
 import factory
 
+from clients.models import Client
+from clients.services import set_personal_data
 from wealthcrm.org.choices import OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 
@@ -33,3 +38,21 @@ class StaffFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    client_no = factory.Sequence(lambda n: f"C{n:08d}")
+    name = factory.Sequence(lambda n: f"客户{n}")
+    birth_date = dt.date(1980, 5, 17)
+    risk_level = "C3"
+    aum = Decimal("1000000.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, id_number="110101198005171234", phone="13812345678", **kwargs):
+        client = model_class(*args, **kwargs)
+        set_personal_data(client, id_number=id_number, phone=phone)
+        client.save()
+        return client

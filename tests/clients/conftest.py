@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.clients.factories import ClientFactory
+from tests.factories import ClientFactory
 
 
 @pytest.fixture

@@ -6,26 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from clients.models import AumSnapshot, Client, Contact, Household, ProductSale
-from clients.services import set_personal_data
-
-
-class ClientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Client
-
-    client_no = factory.Sequence(lambda n: f"C{n:08d}")
-    name = factory.Sequence(lambda n: f"客户{n}")
-    birth_date = dt.date(1980, 5, 17)
-    risk_level = "C3"
-    aum = Decimal("1000000.00")
-
-    @classmethod
-    def _create(cls, model_class, *args, id_number="110101198005171234", phone="13812345678", **kwargs):
-        client = model_class(*args, **kwargs)
-        set_personal_data(client, id_number=id_number, phone=phone)
-        client.save()
-        return client
+from clients.models import AumSnapshot, Contact, Household, ProductSale
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 
 from clients.models import AumSnapshot, Client, Contact
-from tests.clients.factories import AumSnapshotFactory, ClientFactory, ContactFactory
+from tests.clients.factories import AumSnapshotFactory, ContactFactory
+from tests.factories import ClientFactory
 from wealthcrm.audit.models import AuditEvent
 from wealthcrm.crypto import blind_index
 

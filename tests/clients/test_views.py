@@ -6,11 +6,11 @@ from django.urls import reverse
 from clients.models import Client, Contact
 from tests.clients.factories import (
     AumSnapshotFactory,
-    ClientFactory,
     ContactFactory,
     HouseholdFactory,
     SaleFactory,
 )
+from tests.factories import ClientFactory
 from wealthcrm.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -1,20 +1,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import factory
-
-from clients.models import Client
 from referrals import services
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-class ClientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Client
-
-    client_no = factory.Sequence(lambda n: f"C{n:08d}")
-    name = factory.Sequence(lambda n: f"客户{n}")
 
 
 def at(*args) -> dt.datetime:

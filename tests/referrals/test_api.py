@@ -4,7 +4,8 @@ import pytest
 
 from referrals.api import STATUS_FIELDS
 from referrals.services import transition
-from tests.referrals.factories import ClientFactory, at, submit
+from tests.factories import ClientFactory
+from tests.referrals.factories import at, submit
 
 pytestmark = pytest.mark.django_db
 

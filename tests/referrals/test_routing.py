@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from clients.choices import AcquisitionChannel
 from referrals.choices import ReferralStatus
-from tests.factories import StaffFactory
-from tests.referrals.factories import ClientFactory, submit
+from tests.factories import ClientFactory, StaffFactory
+from tests.referrals.factories import submit
 from tiers.choices import Tier
 from tiers.models import TierPolicy
 from wealthcrm.org.choices import Role

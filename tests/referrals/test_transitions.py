@@ -10,7 +10,8 @@ from clients.models import Contact
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
 from referrals.models import Referral
 from referrals.services import TransitionNotAllowed, transition
-from tests.referrals.factories import ClientFactory, at, submit
+from tests.factories import ClientFactory
+from tests.referrals.factories import at, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from referrals.models import Referral
 from referrals.services import transition
-from tests.referrals.factories import ClientFactory, submit
+from tests.factories import ClientFactory
+from tests.referrals.factories import submit
 
 pytestmark = pytest.mark.django_db
 

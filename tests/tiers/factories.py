@@ -1,20 +1,10 @@
-"""Factories for the tiers tests (clients are built directly: the clients app's factories are not ours)."""
+"""Factories for the tiers tests."""
 
 from decimal import Decimal
 
 import factory
 
-from clients.models import Client
 from tiers.models import TierPolicy
-
-
-class ClientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Client
-
-    client_no = factory.Sequence(lambda n: f"T{n:08d}")
-    name = factory.Sequence(lambda n: f"客户{n}")
-    aum = Decimal("0.00")
 
 
 class TierPolicyFactory(factory.django.DjangoModelFactory):

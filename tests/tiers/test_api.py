@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 
-from tests.tiers.factories import ClientFactory
+from tests.factories import ClientFactory
 from tiers import tasks
 from tiers.choices import Tier
 from tiers.models import TierChange, TierPolicy, TierRun

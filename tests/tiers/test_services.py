@@ -8,8 +8,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from clients.models import Client, Contact, ProductSale
+from tests.factories import ClientFactory
 from tests.tiers.conftest import AS_OF
-from tests.tiers.factories import ClientFactory, TierPolicyFactory
+from tests.tiers.factories import TierPolicyFactory
 from tiers import services
 from tiers.choices import Direction, RunStatus, Tier, ValueSegment
 from tiers.models import TierChange, TierPolicy, TierRun

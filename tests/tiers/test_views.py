@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from clients.models import Client
-from tests.tiers.factories import ClientFactory
+from tests.factories import ClientFactory
 from tiers import services
 from tiers.choices import Tier
 from tiers.models import TierPolicy

@@ -1,0 +1,81 @@
+"""The role home pages: "my day" for relationship managers, overviews for managers, status for hall staff."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clients.models import Contact
+from referrals import services as referral_services
+from tests.factories import ClientFactory
+
+
+def refer(bank, name, advisor=None):
+    return referral_services.submit_referral(referrer=bank.hall, prospect_name=name, advisor=advisor or bank.advisor)
+
+
+def make_book(bank, n):
+    """``n`` clients of the sub-branch advisor, each near threshold, due a callback, and referred."""
+    today = timezone.localdate()
+    for i in range(n):
+        client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("19000000.00"),
+                               near_threshold=True, birth_date=today.replace(year=1980),
+                               risk_assessed_on=today - dt.timedelta(days=350))
+        Contact.objects.create(client=client, staff=bank.advisor, channel="phone", purpose="greeting",
+                               occurred_at=timezone.now() - dt.timedelta(days=3),
+                               next_action_at=timezone.now() + dt.timedelta(minutes=5))
+        refer(bank, f"潜客{i}")
+
+
+def test_my_day_lists_the_advisors_own_work(bank, web_as):
+    make_book(bank, 2)
+    ClientFactory(org_unit=bank.south_sub, advisor=bank.south_advisor, client_no="OTHER01", name="别人的客户",
+                  near_threshold=True)
+    refer(bank, "别人的潜客", advisor=bank.advisor2)
+    page = web_as(bank.advisor).get("/").content.decode()
+    for section in ("待跟进推荐", "今日回访", "临界提级客户", "生日与风险测评"):
+        assert section in page
+    assert "潜客0" in page and "潜客1" in page
+    assert "别人的客户" not in page and "别人的潜客" not in page
+    assert "风险测评到期" in page
+
+
+@pytest.mark.parametrize("role_attr, expected, absent", [
+    ("north_manager", ["客户分层", "超时未跟进的推荐"], ["今日回访"]),
+    ("head_office", ["客户分层", "超时未跟进的推荐"], ["今日回访"]),
+    ("hall", ["我的推荐"], ["客户分层", "管户资产"]),
+    ("admin", ["客户分层"], ["今日回访"]),
+])
+def test_each_role_gets_its_own_home(bank, web_as, role_attr, expected, absent):
+    refer(bank, "潜客甲")
+    response = web_as(getattr(bank, role_attr)).get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in expected:
+        assert text in page
+    for text in absent:
+        assert text not in page
+
+
+def test_the_south_manager_does_not_see_north_work(bank, web_as):
+    referral = refer(bank, "北方潜客")
+    referral.sla_breached = True
+    referral.save(update_fields=["sla_breached"])
+    assert "北方潜客" in web_as(bank.north_manager).get("/").content.decode()
+    assert "北方潜客" not in web_as(bank.south_manager).get("/").content.decode()
+
+
+@pytest.mark.parametrize("role_attr", ["advisor", "north_manager", "hall"])
+def test_home_queries_do_not_grow_with_rows(bank, client, role_attr, django_assert_max_num_queries):
+    user = getattr(bank, role_attr)
+    client.force_login(user)
+    make_book(bank, 2)
+    client.get("/")  # warm caches (e.g. the calendar's first read)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/").status_code == 200
+    make_book(bank, 12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/").status_code == 200
