@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
 from tiers.choices import Tier
+from wealthcrm.filters import StrictBooleanFilter
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
@@ -18,7 +19,7 @@ class ClientFilterSet(django_filters.FilterSet):
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
     aum_min = django_filters.NumberFilter(field_name="aum", lookup_expr="gte", label=_("资产下限（元）"))
     aum_max = django_filters.NumberFilter(field_name="aum", lookup_expr="lte", label=_("资产上限（元）"))
-    near_threshold = django_filters.BooleanFilter(label=_("临界提级"))
+    near_threshold = StrictBooleanFilter(label=_("临界提级"))
 
     class Meta:
         model = Client
@@ -37,7 +38,7 @@ class ContactFilterSet(django_filters.FilterSet):
     staff = django_filters.NumberFilter(field_name="staff_id")
     channel = django_filters.ChoiceFilter(choices=ContactChannel.choices)
     purpose = django_filters.ChoiceFilter(choices=ContactPurpose.choices)
-    effective = django_filters.BooleanFilter()
+    effective = StrictBooleanFilter()
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 

@@ -81,7 +81,8 @@ class ReferralNoteSerializer(serializers.Serializer):
 
 
 class ReferralDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    # Not required here: the service checks the status first (wrong status → 409), then the reason (→ 400).
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ReferralReassignSerializer(serializers.Serializer):

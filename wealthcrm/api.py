@@ -28,7 +28,8 @@ def raise_as_drf(exc: DjangoValidationError):
     """Re-raise a model/service ``ValidationError`` as a DRF 400 with the fields named."""
     if hasattr(exc, "error_dict"):
         raise ValidationError(exc.message_dict) from exc
-    raise ValidationError({"detail": exc.messages}) from exc
+    # API.md Errors: a message not tied to a field is ``{"detail": "..."}``, a string.
+    raise ValidationError({"detail": " ".join(str(message) for message in exc.messages)}) from exc
 
 
 class TaskStatusView(APIView):
