@@ -44,10 +44,6 @@ def set_personal_data(client: Client, *, id_number=None, phone=None) -> None:
         client.phone_hash = blind_index(client.phone)
 
 
-def in_subtree(unit: OrgUnit | None, root: OrgUnit | None) -> bool:
-    return bool(unit and root and unit.path.startswith(root.path))
-
-
 def is_client_advisor(staff) -> bool:
     return bool(staff and staff.is_active and staff.role in RELATIONSHIP_ROLES)
 
@@ -62,9 +58,9 @@ def _check_placement(*, actor, org_unit: OrgUnit | None, advisor) -> None:
         if advisor != actor:
             errors["advisor"] = [_("管户顾问只能是本人；调整管户请联系负责人。")]
     elif role == Role.BRANCH_MANAGER:
-        if not in_subtree(org_unit, actor.org_unit):
+        if not (org_unit and org_unit.is_within(actor.org_unit)):
             errors["org_unit"] = [_("所选机构不在您的管辖范围内。")]
-        if advisor is not None and not in_subtree(advisor.org_unit, actor.org_unit):
+        if advisor is not None and not (advisor.org_unit and advisor.org_unit.is_within(actor.org_unit)):
             errors["advisor"] = [_("所选顾问不在您的管辖范围内。")]
     elif role not in BANK_WIDE_ROLES:
         raise PermissionDenied
@@ -175,7 +171,7 @@ def reassign_client(*, client: Client, advisor, actor, request=None) -> Client:
     errors = []
     if not is_client_advisor(advisor):
         errors.append(_("管户顾问须为在职的财富顾问或客户经理。"))
-    elif actor.effective_role == Role.BRANCH_MANAGER and not in_subtree(advisor.org_unit, actor.org_unit):
+    elif actor.effective_role == Role.BRANCH_MANAGER and not (advisor.org_unit and advisor.org_unit.is_within(actor.org_unit)):
         errors.append(_("所选顾问不在您的管辖范围内。"))
     elif not advisor_fits_tier(advisor=advisor, tier=client.tier):
         if client.tier in (Tier.HEAD_OFFICE, Tier.BRANCH):

@@ -150,7 +150,7 @@ def seed(*, stdout, rng: random.Random, clients: int) -> None:
                url=services.detail_url(r), email=False)
     manager = Staff.objects.filter(username="bj_mgr").first()
     breached = [r for r in referrals if r.sla_breached and r.status == ReferralStatus.RECOMMENDED
-                and manager and r.org_unit.path.startswith(manager.org_unit.path)][:3]
+                and manager and r.org_unit.is_within(manager.org_unit)][:3]
     for r in breached:
         notify(recipients=[manager], kind=NotificationKind.REFERRAL_BREACHED,
                title=f"推荐超时未跟进：{r.subject}（{r.advisor}）", url=services.detail_url(r), email=False)

@@ -119,7 +119,7 @@ def _check_advisor(advisor: Staff, *, referrer: Staff, field: str = "advisor") -
     branch = _branch_of(referrer.org_unit)
     if branch is None:  # head office refers anywhere in the bank
         return
-    if advisor.org_unit is None or not advisor.org_unit.path.startswith(branch.path):
+    if advisor.org_unit is None or not advisor.org_unit.is_within(branch):
         raise ValidationError({field: [_("只能推荐给本分行（%(branch)s）的顾问。") % {"branch": branch.name}]})
 
 

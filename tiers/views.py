@@ -104,8 +104,7 @@ def distribution(request):
         for cell in row["tiers"]:
             totals[cell["tier"]]["n"] += cell["n"]
             totals[cell["tier"]]["aum"] += cell["aum"]
-    ancestors = [u for u in OrgUnit.objects.filter(pk__in=_path_ids(unit)).order_by("path")
-                 if u.path.startswith(root.path)]
+    ancestors = [u for u in OrgUnit.objects.filter(pk__in=unit.lineage_ids).order_by("path") if u.is_within(root)]
     chart = {"type": "bar", "data": {
         "labels": [row["unit"].name for row in rows],
         "datasets": [{"label": str(Tier(tier).label), "data": [next(c["n"] for c in row["tiers"] if c["tier"] == tier)
@@ -121,10 +120,6 @@ def distribution(request):
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _path_ids(unit):
-    return [int(part) for part in unit.path.strip("/").split("/")]
 
 
 @roles(*READERS)

@@ -77,13 +77,21 @@ class OrgUnit(models.Model):
                 {"kind": _("%(kind)s 不能直接隶属于 %(parent)s。")
                  % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
             )
-        if self.pk and self.parent.path.startswith(self.path):
+        if self.pk and self.parent.is_within(self):
             raise ValidationError({"parent": _("上级机构不能是本机构或其下级。")})
+
+    @property
+    def lineage_ids(self) -> list[int]:
+        """Ids from the root (head office) down to this unit itself, read off the path: no query."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
+    def is_within(self, root: "OrgUnit | None") -> bool:
+        """Whether this unit lies in ``root``'s subtree (``root`` itself included)."""
+        return bool(root) and self.path.startswith(root.path)
 
     def ancestor_of_kind(self, kind: str) -> "OrgUnit | None":
         """The unit itself or its ancestor of ``kind`` (e.g. the branch above an outlet)."""
-        ids = [int(part) for part in self.path.strip("/").split("/")]
-        return OrgUnit.objects.filter(pk__in=ids, kind=kind).first()
+        return OrgUnit.objects.filter(pk__in=self.lineage_ids, kind=kind).first()
 
 
 class StaffQuerySet(models.QuerySet):
