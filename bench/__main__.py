@@ -53,13 +53,22 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="comma-separated operations: " + ", ".join(OPERATIONS))
     parser.add_argument("--json", dest="json_path", help="also write {NAME: {ours_s, floor_s, ratio, ...}} here")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the benchmark database of an earlier --keep/--reuse run at the same --clients "
+                             "(migrated forward, not rebuilt); implies --keep")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or list(OPERATIONS)
     unknown = set(names) - set(OPERATIONS)
     if unknown:
         parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
 
-    meta = prepare(args.clients, db.BASE)
+    meta = db.read_meta(db.BASE) if args.reuse else None
+    if meta and meta.get("clients") == args.clients:
+        print(f"… reusing {db.BASE} ({args.clients:,} clients, built earlier)", file=sys.stderr)
+        db.migrate(db.BASE)  # e.g. a new index since the build
+    else:
+        meta = prepare(args.clients, db.BASE)
+        db.write_meta(db.BASE, meta)
     meta.update(when=datetime.now().strftime("%Y-%m-%d %H:%M"), machine=f"{platform.machine()}, {_cpus()} CPU")
     results = {}
     for name in names:
@@ -72,7 +81,7 @@ def main(argv=None) -> int:
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(
             {name: {field: row.get(field) for field in FIELDS} for name, row in results.items()}, indent=2))
-    if not args.keep:
+    if not (args.keep or args.reuse):
         db.drop(db.BASE)
     return 0
 

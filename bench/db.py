@@ -1,5 +1,6 @@
 """The benchmark's own databases on the server of DATABASE_URL: never the dev or test database."""
 
+import json
 import os
 import subprocess
 import sys
@@ -47,3 +48,19 @@ def migrate(name: str) -> None:
     """Run the project's migrations on ``name`` in a child process (Django binds one database per process)."""
     env = {**os.environ, "DATABASE_URL": url_for(name)}
     subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], env=env, check=True)
+
+
+def write_meta(name: str, meta: dict) -> None:
+    """Remember what a built database holds (for ``--reuse``), as the database's comment."""
+    with connect(name) as conn, conn.cursor() as cur:
+        cur.execute(f'COMMENT ON DATABASE "{name}" IS %s', [json.dumps(meta)])
+
+
+def read_meta(name: str) -> dict | None:
+    with connect("postgres") as conn, conn.cursor() as cur:
+        cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+        row = cur.fetchone()
+    try:
+        return json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        return None

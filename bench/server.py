@@ -1,0 +1,109 @@
+"""A real HTTP server (gunicorn, as in production) on a benchmark database, API users with tokens, and timing.
+
+The API operations are measured through ``gunicorn wealthcrm.wsgi -w 2`` (2-core target machine) with
+``DEBUG=0``, so the figures include WSGI, middleware, authentication, DRF and JSON rendering, like a client sees.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
+
+
+def add_user(cur, *, username: str, role: str, org_unit_id: int | None) -> tuple[int, str]:
+    """A member of staff with an API token (no usable password: the bench signs in by token only)."""
+    cur.execute("""INSERT INTO org_staff (password, is_superuser, username, first_name, last_name, email, is_staff,
+                   is_active, date_joined, display_name, role, org_unit_id)
+                   VALUES ('!', false, %s, '', '', '', false, true, now(), %s, %s, %s) RETURNING id""",
+                [username, username, role, org_unit_id])
+    staff_id = cur.fetchone()[0]
+    return staff_id, add_token(cur, staff_id)
+
+
+def add_token(cur, staff_id: int) -> str:
+    key = secrets.token_hex(20)
+    cur.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, now(), %s)", [key, staff_id])
+    return key
+
+
+def _server_env(name: str) -> dict:
+    from cryptography.fernet import Fernet
+
+    return {**os.environ, "DATABASE_URL": db.url_for(name), "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
+            "SECRET_KEY": secrets.token_urlsafe(60), "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "LOG_LEVEL": "WARNING"}
+
+
+@contextmanager
+def server(name: str, *, workers: int = 2):
+    """``gunicorn wealthcrm.wsgi -w <workers>`` on database ``name``; yields the port once it answers."""
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "wealthcrm.wsgi", "-w", str(workers),
+                             "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+                            cwd=ROOT, env=_server_env(name), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield PORT
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Api:
+    """One API client (its own connection and token), like one user's browser or app."""
+
+    def __init__(self, token: str, port: int = PORT):
+        self.token, self.port = token, port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, url: str, body=None) -> tuple[int, dict | None, float]:
+        headers = {"Authorization": f"Token {self.token}", "Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, url, body=payload, headers=headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()  # the sync worker closed the connection: open a new one, as a browser would
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.conn.request(method, url, body=payload, headers=headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+        seconds = time.perf_counter() - started
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = None
+        return response.status, data, seconds
