@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,6 +23,7 @@ from clients.models import Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.org.scope import sees_everything
 
 CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
 ClientPermission = role_permission(read=CLIENT_ROLES, write=CLIENT_ROLES)
@@ -62,6 +64,15 @@ class ClientSerializer(serializers.ModelSerializer):
                   "investable_assets", "contribution", "tier", "tier_label", "near_threshold", "value_segment",
                   "created_at", "updated_at"]
         read_only_fields = ["aum_as_of", "tier", "near_threshold", "value_segment", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and not sees_everything(request.user):
+            # Only a family one of the caller's own clients belongs to: joining another advisor's household
+            # would list its members on the 360 page.
+            visible_members = Client.objects.visible_to(request.user).filter(household=OuterRef("pk"))
+            self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
 
     def validate_id_number(self, value):
         value = services.normalise_personal(value)

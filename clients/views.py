@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
 from wealthcrm.org.scope import sees_everything
+from wealthcrm.pagination import keyset_page
 
 CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
 MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
@@ -36,38 +38,12 @@ def _visible_clients(request):
     return Client.objects.visible_to(request.user).select_related("org_unit", "advisor")
 
 
-def _keyset_page(queryset, request, size=PAGE_SIZE):
-    """Keyset pages on ``-id`` (``?after=`` / ``?before=``): no COUNT and no OFFSET at any depth."""
-    after, before = request.GET.get("after", ""), request.GET.get("before", "")
-    if before.isdigit():
-        rows = list(queryset.filter(id__gt=int(before)).order_by("id")[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size][::-1]
-        has_prev, has_next = has_more, True
-    else:
-        if after.isdigit():
-            queryset = queryset.filter(id__lt=int(after))
-        rows = list(queryset.order_by("-id")[: size + 1])
-        has_next = len(rows) > size
-        rows = rows[:size]
-        has_prev = after.isdigit()
-    params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("before", None)
-    links = {}
-    if rows and has_next:
-        links["next"] = f"?{params.urlencode()}&after={rows[-1].id}".replace("?&", "?")
-    if rows and has_prev:
-        links["prev"] = f"?{params.urlencode()}&before={rows[0].id}".replace("?&", "?")
-    return rows, links
-
-
 @login_required
 @require_GET
 def client_list(request):
     _require(request, CLIENT_ROLES)
     filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
-    rows, links = _keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request)
+    rows, links = keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request, size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
@@ -93,7 +69,7 @@ def client_export(request):
              c.org_unit.name, str(c.advisor or ""), c.risk_level)
             for c in filterset.qs.order_by("-id").iterator(chunk_size=2000))
     response = StreamingHttpResponse(exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="clients-{date.today():%Y%m%d}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y%m%d}.csv"'
     return response
 
 
@@ -118,7 +94,7 @@ def _aum_chart(client):
     return json.dumps({
         "type": "line",
         "data": {"labels": [d.strftime("%Y-%m") for d, _a in points],
-                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [float(a / 10000) for _d, a in points],
+                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str((a / 10000).quantize(Decimal("0.01"))) for _d, a in points],
                                "borderColor": "#b08d57", "backgroundColor": "rgba(176,141,87,.15)", "fill": True,
                                "tension": 0.25}]},
         "options": {"plugins": {"legend": {"display": False}}},

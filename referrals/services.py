@@ -28,6 +28,7 @@ from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.services import notify, notify_many
 from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.pagination import parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,10 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
     now = now or timezone.now()
     client_no = (client_no or "").strip()
     prospect_name = (prospect_name or "").strip()
-    if isinstance(client, int) or (isinstance(client, str) and client.isdigit()):
-        client = Client.objects.filter(pk=int(client)).select_related("advisor").first()
+    if isinstance(client, int | str):
+        # By id only a client the referrer may see: an id is guessable, and the referral would show the
+        # referrer that client's surname and number. Others are referred by the number they were told.
+        client = Client.objects.visible_to(referrer).filter(pk=parse_id(client)).select_related("advisor").first()
         if client is None:
             raise ValidationError({"client": [_("客户不存在。")]})
     if client is None and client_no:
@@ -290,7 +293,9 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
             changed.append("closed_at")
         elif action == ReferralAction.REASSIGN:
             new_advisor = payload.get("advisor")
-            if isinstance(new_advisor, (int, str)):
+            if isinstance(new_advisor, str):  # from a form: "abc" or "²" is no advisor, not a 500
+                new_advisor = parse_id(new_advisor)
+            if isinstance(new_advisor, int):
                 new_advisor = Staff.objects.filter(pk=new_advisor).select_related("org_unit").first()
             if new_advisor is None:
                 raise ValidationError({"advisor": [_("请选择新的跟进顾问。")]})

@@ -24,6 +24,7 @@ from tiers.models import TierChange, TierPolicy, TierRun
 from wealthcrm.org.choices import Role
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import sees_everything
+from wealthcrm.pagination import parse_id
 
 HEAD_OFFICE = (Role.HEAD_OFFICE, Role.ADMIN)
 MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
@@ -97,7 +98,7 @@ def distribution(request):
         raise Http404
     unit = root
     if request.GET.get("unit"):
-        unit = get_object_or_404(OrgUnit.objects.subtree(root), pk=request.GET.get("unit"))
+        unit = get_object_or_404(OrgUnit.objects.subtree(root), pk=parse_id(request.GET["unit"]))
     rows = selectors.tier_distribution(request.user, unit)
     totals = {tier: {"n": 0, "aum": 0} for tier in Tier.values[::-1]}
     for row in rows:
@@ -232,8 +233,8 @@ def reassign_client(request, pk):
     from clients.services import reassign_client as reassign_service
 
     client = get_object_or_404(Client.objects.visible_to(request.user).select_related("org_unit"), pk=pk)
-    advisor_id = request.POST.get("advisor", "")
-    advisor = selectors.allowed_advisor(request.user, client, int(advisor_id)) if advisor_id.isdigit() else None
+    advisor_id = parse_id(request.POST.get("advisor"))
+    advisor = selectors.allowed_advisor(request.user, client, advisor_id) if advisor_id else None
     if advisor is None:
         messages.error(request, _("请选择一位可以接手该客户的顾问。"))
         return redirect("tiers:reassign")

@@ -12,6 +12,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _storable(value):
+    """``detail`` as PostgreSQL's jsonb accepts it: no NUL characters (a query string may carry ``%00``)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(*, action: str, actor=None, obj: models.Model | None = None, object_type: str = "",
            object_id="", client=None, detail: dict | None = None, request=None, ip: str | None = None) -> AuditEvent:
     """Append one event. ``obj`` fills object type/id; ``client`` links the event to a client (id or instance).
@@ -26,5 +37,5 @@ def record(*, action: str, actor=None, obj: models.Model | None = None, object_t
     client_id = getattr(client, "pk", client)
     return AuditEvent.objects.create(
         action=action, actor=actor, object_type=object_type, object_id=str(object_id or ""),
-        client_id=client_id, detail=detail or {}, ip=ip or client_ip(request),
+        client_id=client_id, detail=_storable(detail or {}), ip=ip or client_ip(request),
     )

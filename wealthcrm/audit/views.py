@@ -7,6 +7,7 @@ from django.shortcuts import render
 from wealthcrm.audit.filters import AuditEventFilterSet
 from wealthcrm.audit.models import AuditEvent
 from wealthcrm.org.scope import sees_everything
+from wealthcrm.pagination import keyset_page
 
 PAGE = 100
 
@@ -18,16 +19,5 @@ def event_list(request):
     filterset = AuditEventFilterSet(request.GET, queryset=AuditEvent.objects.select_related("actor"))
     events = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()
     # Keyset paging on id: no COUNT over a table that only grows.
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        events = events.filter(id__lt=int(after))
-    rows = list(events.order_by("-id")[: PAGE + 1])
-    has_next = len(rows) > PAGE
-    rows = rows[:PAGE]
-    params = request.GET.copy()
-    params.pop("after", None)
-    if has_next:
-        params["after"] = rows[-1].id
-    return render(request, "audit/list.html", {
-        "filter": filterset, "events": rows, "next_query": params.urlencode() if has_next else "",
-    })
+    rows, links = keyset_page(events, request, size=PAGE)
+    return render(request, "audit/list.html", {"filter": filterset, "events": rows, "links": links})

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from wealthcrm.notifications import services
@@ -48,6 +49,6 @@ def open_notification(request, pk):
     services.mark_read(user=request.user, notification_id=notification.pk)
     url = notification.url
     # Only our own paths: a stored link must never send staff off-site.
-    if not url.startswith("/") or url.startswith("//"):
+    if not (url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)):
         return redirect("notifications:list")
     return redirect(url)
