@@ -21,12 +21,11 @@ from clients import imports, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.models import Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
-from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import sees_everything
 
-CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
-ClientPermission = role_permission(read=CLIENT_ROLES, write=CLIENT_ROLES)
+ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=tuple(BANK_WIDE_ROLES), write=tuple(BANK_WIDE_ROLES))
 
 ID_NUMBER = re.compile(r"^(\d{15}|\d{17}[\dX])$")

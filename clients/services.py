@@ -17,7 +17,7 @@ from tiers.choices import Tier
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
-from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit
 
 # Personal data: written encrypted, with the blind index kept in step (see wealthcrm.crypto).
@@ -27,7 +27,6 @@ CLIENT_EDITABLE = {
     "risk_assessed_on", "investment_preferences", "tags", "acquisition_channel", "org_unit", "advisor",
     "household", "household_relation", "company", "company_role", "investable_assets", "contribution",
 }
-MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
 
 
 def normalise_personal(value: str | None) -> str:

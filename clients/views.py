@@ -5,8 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,28 +19,20 @@ from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
-from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
-from wealthcrm.org.scope import sees_everything
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
+from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 
-CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
-MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
 PAGE_SIZE = 50
-
-
-def _require(request, roles):
-    if not request.user.has_role(*roles):
-        raise PermissionDenied
 
 
 def _visible_clients(request):
     return Client.objects.visible_to(request.user).select_related("org_unit", "advisor")
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 @require_GET
 def client_list(request):
-    _require(request, CLIENT_ROLES)
     filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
     rows, links = keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request, size=PAGE_SIZE)
     params = request.GET.copy()
@@ -53,11 +44,10 @@ def client_list(request):
     })
 
 
-@login_required
+@role_required(*MANAGER_ROLES)
 @require_GET
 def client_export(request):
     """The filtered list as CSV (personal data masked), streamed; every export is audited."""
-    _require(request, MANAGER_ROLES)
     filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
     if not filterset.is_valid():
         return HttpResponse(_("筛选条件无效。"), status=400)
@@ -106,10 +96,9 @@ def _contact_context(client, form=None):
             "contacts": client.contacts.select_related("staff")[:20]}
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 @require_GET
 def client_detail(request, pk):
-    _require(request, CLIENT_ROLES)
     client = get_object_or_404(
         Client.objects.visible_to(request.user).select_related("org_unit", "advisor", "household", "company",
                                                                "company__corporate_manager"), pk=pk)
@@ -138,11 +127,10 @@ def client_detail(request, pk):
     })
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 @require_POST
 def contact_create(request, pk):
     """Log a contact from the 360 page: htmx swaps in the new timeline entry and a fresh form."""
-    _require(request, CLIENT_ROLES)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
     form = ContactForm(request.POST)
     contact = None
@@ -164,10 +152,9 @@ def contact_create(request, pk):
     return render(request, "clients/_contact_form.html", context)
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 @require_POST
 def reveal(request, pk):
-    _require(request, CLIENT_ROLES)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
     try:
         value = services.reveal_personal_data(client=client, field=request.POST.get("field", ""), actor=request.user,
@@ -197,24 +184,20 @@ def _client_form_page(request, *, client=None):
     return render(request, "clients/form.html", {"form": form, "client": client})
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 def client_create(request):
-    _require(request, CLIENT_ROLES)
     return _client_form_page(request)
 
 
-@login_required
+@role_required(*CLIENT_DATA_ROLES)
 def client_edit(request, pk):
-    _require(request, CLIENT_ROLES)
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
     return _client_form_page(request, client=client)
 
 
-@login_required
+@role_required(*BANK_WIDE_ROLES)
 def import_list(request):
     """Upload page for head office/admin, with past imports and their progress (htmx polling)."""
-    if not sees_everything(request.user):
-        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,9 +217,7 @@ def _import_rows_context():
     return {"jobs": jobs, "polling": any(j.status in ("pending", "running") for j in jobs)}
 
 
-@login_required
+@role_required(*BANK_WIDE_ROLES)
 @require_GET
 def import_rows(request):
-    if not sees_everything(request.user):
-        raise PermissionDenied
     return render(request, "clients/_import_rows.html", _import_rows_context())

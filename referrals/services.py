@@ -26,7 +26,7 @@ from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
 from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.services import notify, notify_many
-from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
+from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import parse_id
 
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 # The advisor is reminded this long before the deadline (PRODUCT.md: "a reminder two hours before due").
 REMINDER_LEAD = dt.timedelta(hours=2)
-MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
 PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, When
 from django.http import Http404
@@ -21,14 +21,8 @@ from referrals.models import Referral
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
-from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
-
-MANAGER_ROLES = (Role.BRANCH_MANAGER, *BANK_WIDE_ROLES)
-
-
-def _require_manager(user):
-    if not user.has_role(*MANAGER_ROLES):
-        raise PermissionDenied
+from wealthcrm.org.choices import MANAGER_ROLES
+from wealthcrm.org.decorators import role_required
 
 
 def _base(user):
@@ -106,9 +100,8 @@ BOARD_TABS = {
 }
 
 
-@login_required
+@role_required(*MANAGER_ROLES)
 def board(request):
-    _require_manager(request.user)
     tab = request.GET.get("tab", "open")
     if tab not in BOARD_TABS:
         tab = "open"
@@ -176,9 +169,8 @@ def act(request, pk, action):
     return redirect("referrals:detail", pk=pk)
 
 
-@login_required
+@role_required(*MANAGER_ROLES)
 def funnel(request):
-    _require_manager(request.user)
     today = timezone.localdate()
     params = request.GET.copy()
     params.setdefault("recommended_after", (today - dt.timedelta(days=90)).isoformat())

@@ -14,12 +14,10 @@ from tiers.choices import ChangeReason
 from tiers.filters import TierChangeFilter
 from tiers.models import TierChange, TierPolicy
 from wealthcrm.api import raise_as_drf, role_permission
-from wealthcrm.org.choices import Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.pagination import KeysetPagination
 
-HEAD_OFFICE = (Role.HEAD_OFFICE, Role.ADMIN)
 # Hall staff never see clients' assets (PRODUCT.md), so tier data is closed to them.
-READERS = tuple(role for role in Role.values if role != Role.HALL_STAFF)
 MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
@@ -49,7 +47,7 @@ class TierPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     queryset = TierPolicy.objects.all()
     serializer_class = TierPolicySerializer
-    permission_classes = [role_permission(read=READERS, write=HEAD_OFFICE)]
+    permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=BANK_WIDE_ROLES)]
 
 
 class TierChangeSerializer(serializers.ModelSerializer):
@@ -69,7 +67,7 @@ class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
     """Tier-change history of the clients in the caller's scope, latest first."""
 
     serializer_class = TierChangeSerializer
-    permission_classes = [role_permission(read=READERS, write=())]
+    permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=())]
     filterset_class = TierChangeFilter
     pagination_class = TierChangePagination
 
@@ -84,7 +82,7 @@ class RecomputeSerializer(serializers.Serializer):
 class RecomputeView(APIView):
     """Queue the same recompute the nightly schedule runs; follow it at ``/api/v1/tasks/{task_id}/``."""
 
-    permission_classes = [role_permission(read=HEAD_OFFICE, write=HEAD_OFFICE)]
+    permission_classes = [role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)]
 
     @extend_schema(request=RecomputeSerializer,
                    responses={202: inline_serializer("TaskQueued", {"task_id": serializers.CharField()})})

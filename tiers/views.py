@@ -2,10 +2,8 @@
 
 import json
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,28 +19,13 @@ from tiers.choices import ChangeReason, Tier
 from tiers.filters import NearThresholdFilter, TierChangeFilter
 from tiers.forms import TierPolicyForm
 from tiers.models import TierChange, TierPolicy, TierRun
-from wealthcrm.org.choices import Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
+from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import sees_everything
 from wealthcrm.pagination import parse_id
 
-HEAD_OFFICE = (Role.HEAD_OFFICE, Role.ADMIN)
-MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
-# Hall staff never see clients' assets (PRODUCT.md "Who uses it").
-READERS = tuple(role for role in Role.values if role != Role.HALL_STAFF)
 PAGE_SIZE = 50
-
-
-def roles(*allowed):
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_role(*allowed):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-        return wrapper
-    return decorate
 
 
 def _policy_context():
@@ -53,9 +36,9 @@ def _policy_context():
             "near_head_office": current.near_floor(current.head_office_floor) if current else None}
 
 
-@roles(*READERS)
+@role_required(*CLIENT_DATA_ROLES)
 def policy(request):
-    can_edit = request.user.has_role(*HEAD_OFFICE)
+    can_edit = request.user.has_role(*BANK_WIDE_ROLES)
     form = TierPolicyForm(request.POST or None) if can_edit else None
     if request.method == "POST":
         if not can_edit:
@@ -76,7 +59,7 @@ def policy(request):
 
 
 @require_POST
-@roles(*HEAD_OFFICE)
+@role_required(*BANK_WIDE_ROLES)
 def recompute(request):
     from tiers.tasks import recompute_tiers_task
 
@@ -91,7 +74,7 @@ def _root_unit(user):
     return user.org_unit
 
 
-@roles(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def distribution(request):
     root = _root_unit(request.user)
     if root is None:
@@ -123,10 +106,10 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-@roles(*READERS)
+@role_required(*CLIENT_DATA_ROLES)
 def near_threshold(request):
     filterset = NearThresholdFilter(request.GET, queryset=selectors.near_threshold_clients(request.user))
-    if request.user.has_role(*MANAGERS):
+    if request.user.has_role(*MANAGER_ROLES):
         filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
     else:  # an advisor's list is their own clients: only the tier narrows it
         for name in ("org_unit", "advisor"):
@@ -145,7 +128,7 @@ def near_threshold(request):
     query.pop("page", None)
     return render(request, "tiers/near_threshold.html", {
         "filter": filterset, "page": page, "query": query.urlencode(),
-        "is_manager": request.user.has_role(*MANAGERS), **context})
+        "is_manager": request.user.has_role(*MANAGER_ROLES), **context})
 
 
 CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "当前层级", "我行金融资产", "下一层级门槛", "距门槛差额",
@@ -183,7 +166,7 @@ def _audit_export(request, detail):
     record(actor=request.user, action="export", object_type="client", detail=detail, request=request)
 
 
-@roles(*READERS)
+@role_required(*CLIENT_DATA_ROLES)
 def changes(request):
     filterset = TierChangeFilter(request.GET,
                                  queryset=TierChange.objects.visible_to(request.user).select_related(
@@ -218,7 +201,7 @@ def _parse_cursor(value: str):
         return None
 
 
-@roles(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def reassign(request):
     page = Paginator(selectors.mismatched_clients(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     choices = selectors.advisor_choices(request.user, page.object_list)
@@ -228,7 +211,7 @@ def reassign(request):
 
 
 @require_POST
-@roles(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def reassign_client(request, pk):
     from clients.services import reassign_client as reassign_service
 

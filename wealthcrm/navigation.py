@@ -5,11 +5,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm.org.choices import Role
+from wealthcrm.org.choices import CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 
 EVERYONE = tuple(Role.values)
-MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
-CLIENT_ROLES = (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER, Role.HEAD_OFFICE, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -22,16 +20,16 @@ class NavItem:
 
 ITEMS = [
     NavItem(_("工作台"), "home", EVERYONE),
-    NavItem(_("客户"), "clients:list", CLIENT_ROLES, _("客户管理")),
-    NavItem(_("临界提级"), "tiers:near-threshold", CLIENT_ROLES, _("客户管理")),
-    NavItem(_("分层分布"), "tiers:distribution", MANAGERS, _("客户管理")),
-    NavItem(_("层级变动"), "tiers:changes", MANAGERS, _("客户管理")),
-    NavItem(_("待调整管户"), "tiers:reassign", MANAGERS, _("客户管理")),
+    NavItem(_("客户"), "clients:list", CLIENT_DATA_ROLES, _("客户管理")),
+    NavItem(_("临界提级"), "tiers:near-threshold", CLIENT_DATA_ROLES, _("客户管理")),
+    NavItem(_("分层分布"), "tiers:distribution", MANAGER_ROLES, _("客户管理")),
+    NavItem(_("层级变动"), "tiers:changes", MANAGER_ROLES, _("客户管理")),
+    NavItem(_("待调整管户"), "tiers:reassign", MANAGER_ROLES, _("客户管理")),
     NavItem(_("推荐客户"), "referrals:submit", EVERYONE, _("厅堂联动")),
     NavItem(_("我的推荐"), "referrals:mine", EVERYONE, _("厅堂联动")),
     NavItem(_("待跟进推荐"), "referrals:inbox", (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER), _("厅堂联动")),
-    NavItem(_("推荐看板"), "referrals:board", MANAGERS, _("厅堂联动")),
-    NavItem(_("推荐漏斗"), "referrals:funnel", MANAGERS, _("厅堂联动")),
+    NavItem(_("推荐看板"), "referrals:board", MANAGER_ROLES, _("厅堂联动")),
+    NavItem(_("推荐漏斗"), "referrals:funnel", MANAGER_ROLES, _("厅堂联动")),
     NavItem(_("分层政策"), "tiers:policy", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
     NavItem(_("数据导入"), "clients:imports", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
     NavItem(_("工作日历"), "calendar:manage", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),

@@ -1,21 +1,18 @@
 """A plain list of audit events for head office and admin."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from wealthcrm.audit.filters import AuditEventFilterSet
 from wealthcrm.audit.models import AuditEvent
-from wealthcrm.org.scope import sees_everything
+from wealthcrm.org.choices import BANK_WIDE_ROLES
+from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 
 PAGE = 100
 
 
-@login_required
+@role_required(*BANK_WIDE_ROLES)
 def event_list(request):
-    if not sees_everything(request.user):
-        raise PermissionDenied
     filterset = AuditEventFilterSet(request.GET, queryset=AuditEvent.objects.select_related("actor"))
     events = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()
     # Keyset paging on id: no COUNT over a table that only grows.

@@ -1,11 +1,9 @@
 """Head-office pages of the business-day calendar: coverage, the year at a glance, manual entries, CSV upload."""
 
 import calendar as stdlib_calendar
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,19 +13,9 @@ from wealthcrm.calendar import services
 from wealthcrm.calendar.choices import DaySource
 from wealthcrm.calendar.forms import CalendarFileForm, ManualDaysForm
 from wealthcrm.org.choices import BANK_WIDE_ROLES
+from wealthcrm.org.decorators import role_required
 
 FIRST_YEAR = 2004
-
-
-def head_office_only(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role(*BANK_WIDE_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _year_param(value, default: int) -> int:
@@ -99,7 +87,7 @@ def _render_manage(request, *, year=None, manual_form=None, upload_form=None, up
     return render(request, "calendar/manage.html", context)
 
 
-@head_office_only
+@role_required(*BANK_WIDE_ROLES)
 def manage(request):
     return _render_manage(request)
 
@@ -109,7 +97,7 @@ def _back_to(year: int):
 
 
 @require_POST
-@head_office_only
+@role_required(*BANK_WIDE_ROLES)
 def manual_entry(request):
     form = ManualDaysForm(request.POST)
     if form.is_valid():
@@ -133,7 +121,7 @@ def manual_entry(request):
 
 
 @require_POST
-@head_office_only
+@role_required(*BANK_WIDE_ROLES)
 def upload(request):
     form = CalendarFileForm(request.POST, request.FILES)
     errors = []
@@ -149,7 +137,7 @@ def upload(request):
 
 
 @require_POST
-@head_office_only
+@role_required(*BANK_WIDE_ROLES)
 def reseed(request):
     year = services.bank_today().year
     services.seed_years(year, year + 1)

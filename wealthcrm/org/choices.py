@@ -26,3 +26,7 @@ class Role(models.TextChoices):
 RELATIONSHIP_ROLES = frozenset({Role.ADVISOR, Role.ACCOUNT_MANAGER})
 # Roles that see everything, bank-wide.
 BANK_WIDE_ROLES = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
+# Roles that steer others' work: branch managers and the bank-wide roles.
+MANAGER_ROLES = frozenset({Role.BRANCH_MANAGER, *BANK_WIDE_ROLES})
+# Everyone who works with client data; hall staff never see clients' assets (PRODUCT.md "Who uses it").
+CLIENT_DATA_ROLES = frozenset(set(Role) - {Role.HALL_STAFF})
