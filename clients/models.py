@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import (
@@ -28,6 +28,21 @@ RISK_ASSESSMENT_VALIDITY = timedelta(days=365)
 
 class ClientQuerySet(ScopedQuerySet):
     scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": None}
+
+    def callback_due(self, *, now):
+        """Clients due a callback: no effective contact within their tier's ``CallbackPlan`` interval.
+
+        Annotates ``last_effective_contact`` (``None``: never reached) and ``callback_interval`` (days).
+        """
+        interval = Subquery(CallbackPlan.objects.filter(tier=OuterRef("tier")).values("interval_days")[:1])
+        last = Subquery(Contact.objects.filter(client=OuterRef("pk"), effective=True)
+                        .order_by("-occurred_at").values("occurred_at")[:1])
+        window = Func(F("callback_interval"), template="make_interval(days => %(expressions)s)",
+                      output_field=models.DurationField())
+        due_before = ExpressionWrapper(Value(now) - window, output_field=models.DateTimeField())
+        return (self.annotate(last_effective_contact=last, callback_interval=interval)
+                .filter(callback_interval__isnull=False)
+                .filter(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=due_before)))
 
 
 class Household(models.Model):
@@ -217,6 +232,26 @@ class ProductSale(models.Model):
 
     def __str__(self):
         return f"{self.client_id} {self.sold_on} {self.get_product_category_display()} {self.amount}"
+
+
+class CallbackPlan(models.Model):
+    """How often a client of a tier must be reached (回访计划): the interval between effective contacts.
+
+    Data, not code (ARCHITECTURE.md): head office edits the intervals in the admin; defaults come from a data
+    migration (总行级 monthly, 分行级 quarterly, 支行级 twice a year).
+    """
+
+    tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices, unique=True)
+    interval_days = models.PositiveSmallIntegerField(_("回访间隔（天）"))
+
+    class Meta:
+        verbose_name = _("回访计划")
+        verbose_name_plural = _("回访计划")
+        ordering = ["interval_days"]
+        constraints = [models.CheckConstraint(condition=Q(interval_days__gt=0), name="callback_plan_interval_positive")]
+
+    def __str__(self):
+        return f"{self.get_tier_display()}：{self.interval_days}"
 
 
 class ImportJob(models.Model):

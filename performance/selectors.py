@@ -6,7 +6,7 @@ pages cost the same for an advisor with 30 clients and a head office looking at 
 
 import datetime as dt
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
@@ -39,8 +39,8 @@ def tier_mix(clients) -> list[dict]:
 
 
 def my_day(user, *, today: dt.date | None = None) -> dict:
-    """The relationship manager's working list: referrals due, callbacks due, birthdays, risk expiries,
-    near-threshold clients."""
+    """The relationship manager's working list: referrals due, callbacks due (scheduled follow-ups and the
+    tier's callback plan), birthdays, risk expiries, near-threshold clients."""
     now = timezone.now()
     today = today or timezone.localdate()
     clients = Client.objects.visible_to(user)
@@ -58,6 +58,7 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     risk_expiring = (clients.filter(risk_assessed_on__isnull=False, risk_assessed_on__lte=expiring_before)
                      .order_by("risk_assessed_on"))
     near_threshold = clients.filter(near_threshold=True).order_by("-aum")
+    planned = clients.callback_due(now=now).order_by(F("last_effective_contact").asc(nulls_first=True), "id")
     totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
     return {
         "totals": totals,
@@ -65,6 +66,8 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
         "referrals_breached": referrals.filter(sla_breached=True).count(),
         "referrals_open": referrals.count(),
         "callbacks": list(callbacks[:LIST_SIZE]),
+        "callbacks_planned": list(planned[:LIST_SIZE]),
+        "callbacks_planned_total": planned.count(),
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
