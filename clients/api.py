@@ -23,7 +23,7 @@ from clients.models import Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
-from wealthcrm.org.scope import sees_everything
+from wealthcrm.org.scope import directory_q, sees_everything
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=tuple(BANK_WIDE_ROLES), write=tuple(BANK_WIDE_ROLES))
@@ -72,6 +72,8 @@ class ClientSerializer(serializers.ModelSerializer):
             # would list its members on the 360 page.
             visible_members = Client.objects.visible_to(request.user).filter(household=OuterRef("pk"))
             self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
+            # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
+            self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
 
     def validate_id_number(self, value):
         value = services.normalise_personal(value)

@@ -113,6 +113,10 @@ def seed(*, stdout, rng: random.Random, clients: int = 2000) -> None:
             path.append(Decimal(max(level, 0)).quantize(Decimal("0.01")))
             level = level / (1 + rng.gauss(0.01, 0.05))
         path = path[::-1]
+        if not big and aum >= 0.9 * FLOOR_BRANCH and rng.random() < 0.15:
+            # A recent jump over the 2000万 floor: upgraded tonight, still with a sub-branch advisor, so the
+            # managers' reassign list and the monthly upgrade counts have something to show.
+            path[-1] = (path[-1] * Decimal("1.15")).quantize(Decimal("0.01"))
         client.aum, client.aum_as_of = path[-1], months[-1]
         objects.append(client)
         paths.append(path)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from clients.models import AumSnapshot
+from clients.models import AumSnapshot, Company
 from tests.clients.factories import HouseholdFactory
 from tests.factories import ClientFactory
 from wealthcrm.audit.models import AuditEvent
@@ -52,6 +52,17 @@ def test_advisor_cannot_join_own_client_to_another_advisors_household(bank, worl
     assert "household" in response.json()
     world.mine.refresh_from_db()
     assert world.mine.household is None
+
+
+def test_advisor_may_link_only_a_company_of_their_branch(bank, world, api_as):
+    """PATCH company=<id> took any company, naming another branch's corporate client on the 360 page."""
+    south_company = Company.objects.create(name="深圳某科技公司", org_unit=bank.south_sub)
+    north_company = Company.objects.create(name="北京某制造公司", org_unit=bank.north_outlet)
+    api = api_as(bank.advisor)
+    refused = api.patch(f"/api/v1/clients/{world.mine.pk}/", {"company": south_company.pk}, format="json")
+    assert refused.status_code == 400 and "company" in refused.json()
+    accepted = api.patch(f"/api/v1/clients/{world.mine.pk}/", {"company": north_company.pk}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["company"] == north_company.pk
 
 
 def test_advisor_can_join_a_household_of_their_own_clients(bank, world, api_as):
