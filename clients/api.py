@@ -1,7 +1,5 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
-import re
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -26,10 +24,7 @@ from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
-BankWidePermission = role_permission(read=tuple(BANK_WIDE_ROLES), write=tuple(BANK_WIDE_ROLES))
-
-ID_NUMBER = re.compile(r"^(\d{15}|\d{17}[\dX])$")
-PHONE = re.compile(r"^\+?\d{6,15}$")
+BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
 
 
 def _money(**kwargs):
@@ -77,13 +72,13 @@ class ClientSerializer(serializers.ModelSerializer):
 
     def validate_id_number(self, value):
         value = services.normalise_personal(value)
-        if value and not ID_NUMBER.match(value):
+        if value and not imports.ID_NUMBER.match(value):
             raise serializers.ValidationError(_("证件号码应为 15 位或 18 位。"))
         return value
 
     def validate_phone(self, value):
         value = services.normalise_personal(value).replace("-", "")
-        if value and not PHONE.match(value):
+        if value and not imports.PHONE.match(value):
             raise serializers.ValidationError(_("手机号格式不正确。"))
         return value
 

@@ -2,6 +2,8 @@
 
 import csv
 
+from django.http import StreamingHttpResponse
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,3 +24,10 @@ def csv_lines(header: list[str], rows):
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
         yield writer.writerow([neutralise_cell(v) for v in row])
+
+
+def csv_response(header: list[str], rows, *, filename: str) -> StreamingHttpResponse:
+    """A streamed CSV download of ``rows`` (no list in memory), cells neutralised by :func:`csv_lines`."""
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

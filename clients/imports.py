@@ -116,7 +116,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _iter_csv(path, chunk_rows: int) -> Iterator[tuple[list[str], list[tuple[int, dict]], None]]:
+def _iter_csv(path, chunk_rows: int) -> Iterator[tuple[list[str], list[tuple[int, dict]]]]:
     encoding = detect_csv_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
         try:
@@ -135,7 +135,7 @@ def _iter_csv(path, chunk_rows: int) -> Iterator[tuple[list[str], list[tuple[int
                     line += 1
                     rows.append((line, dict(zip(header, (("" if v is None else str(v).strip()) for v in values),
                                                 strict=False))))
-                yield header, rows, None
+                yield header, rows
         except pd.errors.ParserError as exc:
             raise ImportFileError(_("CSV 格式有误（第 %(line)s 行附近）：请检查引号和分隔符。") % {"line": line + 1}) from exc
         if header is None:
@@ -163,9 +163,9 @@ def _iter_xlsx(path, chunk_rows: int):
             line += 1
             rows.append((line, dict(zip(header, (cell_text(v) for v in values), strict=False))))
             if len(rows) >= chunk_rows:
-                yield header, rows, None
+                yield header, rows
                 rows = []
-        yield header, rows, None
+        yield header, rows
     finally:
         workbook.close()
 
@@ -178,15 +178,14 @@ def read_rows(path, *, chunk_rows: int = CHUNK_ROWS):
         raise ImportFileError(_("文件为空：第一行应为表头。"))
     if magic.startswith(OLE_MAGIC):
         raise ImportFileError(_("不支持旧版 Excel（.xls）文件：请另存为 .xlsx 或 CSV。"))
-    iterator = _iter_xlsx(path, chunk_rows) if magic == XLSX_MAGIC else _iter_csv(path, chunk_rows)
-    for header, rows, _unused in iterator:
-        yield header, rows
+    yield from _iter_xlsx(path, chunk_rows) if magic == XLSX_MAGIC else _iter_csv(path, chunk_rows)
 
 
 # --- cell validation ---------------------------------------------------------------------------------------------
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 ID_NUMBER = re.compile(r"^(\d{15}|\d{17}[\dX])$")
+PHONE = re.compile(r"^\+?\d{6,15}$")
 SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
 MONEY_LIMIT = Decimal("1e18")
@@ -243,7 +242,7 @@ def parse_id_number(text: str) -> str:
 
 def parse_phone(text: str) -> str:
     value = digits_text("".join(text.split()).replace("-", ""))
-    if SCIENTIFIC.match(value) or not re.match(r"^\+?\d{6,15}$", value):
+    if SCIENTIFIC.match(value) or not PHONE.match(value):
         raise CellError(_("手机号格式不正确。"))
     return value
 
@@ -290,6 +289,16 @@ class _Context:
                                   .values_list("username", "id"))
         return self._advisors
 
+    def resolve_advisor(self, clean: dict, line: int, row_errors: list) -> None:
+        """``advisor_username`` (when given) → ``advisor_id``; an unknown or inactive one is a row error."""
+        if "advisor_username" not in clean:
+            return
+        advisor_id = self.advisors.get(clean["advisor_username"])
+        if advisor_id is None:
+            row_errors.append({"row": line, "field": "advisor_username",
+                               "message": _("客户经理不存在或不是在职的顾问/客户经理。")})
+        clean["advisor_id"] = advisor_id
+
 
 def _validate_chunk(ctx: _Context, rows: list[tuple[int, dict]], errors: list) -> list[tuple[int, dict]]:
     """Parse every cell; return the valid rows (line, values) and append errors for the others."""
@@ -330,12 +339,7 @@ def _validate_chunk(ctx: _Context, rows: list[tuple[int, dict]], errors: list) -
                 if unit_id is None:
                     row_errors.append({"row": line, "field": "org_unit_code", "message": _("机构代码不存在。")})
                 clean["org_unit_id"] = unit_id
-            if "advisor_username" in clean:
-                advisor_id = ctx.advisors.get(clean["advisor_username"])
-                if advisor_id is None:
-                    row_errors.append({"row": line, "field": "advisor_username",
-                                       "message": _("客户经理不存在或不是在职的顾问/客户经理。")})
-                clean["advisor_id"] = advisor_id
+            ctx.resolve_advisor(clean, line, row_errors)
             key = clean.get("client_no")
         else:
             if kind == ImportKind.AUM_SNAPSHOTS:
@@ -348,12 +352,7 @@ def _validate_chunk(ctx: _Context, rows: list[tuple[int, dict]], errors: list) -
                 cell("amount", parse_money)
                 cell("fee_income", parse_money, required=False)
                 cell("advisor_username", str, required=False)
-                if "advisor_username" in clean:
-                    advisor_id = ctx.advisors.get(clean["advisor_username"])
-                    if advisor_id is None:
-                        row_errors.append({"row": line, "field": "advisor_username",
-                                           "message": _("客户经理不存在或不是在职的顾问/客户经理。")})
-                    clean["advisor_id"] = advisor_id
+                ctx.resolve_advisor(clean, line, row_errors)
                 key = (clean.get("client_no"), clean.get("sold_on"), clean.get("product_category"),
                        clean.get("amount"))
             if "client_no" in clean:
@@ -396,7 +395,7 @@ def _check_header(kind, header: list[str]) -> None:
 
 
 def process_file(*, kind: str, path, on_progress: Callable[[int], None] | None = None,
-                 chunk_rows: int = CHUNK_ROWS, total_bytes: int | None = None) -> dict:
+                 chunk_rows: int = CHUNK_ROWS) -> dict:
     """Import one file; returns ``{created, updated, unchanged, errors}``. Raises ImportFileError for a file
     that cannot be read at all (nothing is applied then)."""
     ctx = _Context(kind)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact
-from tiers.choices import Tier
+from tiers.choices import CENTRE_TIERS
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
@@ -155,7 +155,7 @@ def advisor_fits_tier(*, advisor, tier: str) -> bool:
     """总行级/分行级 clients are served by the branch private-banking centre (advisors at the branch unit);
     支行级 clients by sub-branch advisors and outlet account managers (PRODUCT.md "Tiers")."""
     kind = advisor.org_unit.kind if advisor.org_unit_id else None
-    if tier in (Tier.HEAD_OFFICE, Tier.BRANCH):
+    if tier in CENTRE_TIERS:
         return kind == OrgKind.BRANCH
     return kind in (OrgKind.SUB_BRANCH, OrgKind.OUTLET)
 
@@ -173,7 +173,7 @@ def reassign_client(*, client: Client, advisor, actor, request=None) -> Client:
     elif actor.effective_role == Role.BRANCH_MANAGER and not (advisor.org_unit and advisor.org_unit.is_within(actor.org_unit)):
         errors.append(_("所选顾问不在您的管辖范围内。"))
     elif not advisor_fits_tier(advisor=advisor, tier=client.tier):
-        if client.tier in (Tier.HEAD_OFFICE, Tier.BRANCH):
+        if client.tier in CENTRE_TIERS:
             errors.append(_("总行级、分行级客户应由分行私人银行中心的顾问管户。"))
         else:
             errors.append(_("支行级客户应由支行或网点的顾问、客户经理管户。"))
@@ -211,6 +211,14 @@ def log_contact(*, client: Client, staff, channel: str, purpose: str, occurred_a
 
 # --- AUM ------------------------------------------------------------------------------------------------------
 
+def _upsert_counts(*, total: int, inserted: list[bool]) -> dict:
+    """Counts of an ``ON CONFLICT ... WHERE IS DISTINCT FROM ... RETURNING (xmax = 0)`` upsert of ``total`` rows:
+    a returned row was created (true) or changed (false); rows not returned were unchanged."""
+    created = sum(inserted)
+    updated = len(inserted) - created
+    return {"created": created, "updated": updated, "unchanged": total - created - updated}
+
+
 _UPSERT_SNAPSHOTS = """
 INSERT INTO clients_aumsnapshot (client_id, as_of, aum)
 SELECT * FROM unnest(%s::bigint[], %s::date[], %s::numeric[])
@@ -243,9 +251,7 @@ def upsert_aum_snapshots(rows: Iterable[tuple[int, date, Decimal]]) -> dict:
         cursor.execute(_UPSERT_SNAPSHOTS, [client_ids, days, amounts])
         flags = [row[0] for row in cursor.fetchall()]
         cursor.execute(_REFRESH_CLIENT_AUM, [sorted(set(client_ids))])
-    created = sum(flags)
-    updated = len(flags) - created
-    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+    return _upsert_counts(total=len(rows), inserted=flags)
 
 
 _UPSERT_SALES = """
@@ -269,9 +275,7 @@ def upsert_sales(rows: Iterable[tuple]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT_SALES, columns)
         flags = [row[0] for row in cursor.fetchall()]
-    created = sum(flags)
-    updated = len(flags) - created
-    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+    return _upsert_counts(total=len(rows), inserted=flags)
 
 
 CLIENT_IMPORT_FIELDS = ["name", "id_number", "phone", "birth_date", "risk_level", "org_unit_id", "advisor_id"]

@@ -7,18 +7,21 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clients import exports, imports, services
+from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
+from wealthcrm.forms import add_service_errors
+from wealthcrm.money import WAN
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
@@ -40,7 +43,7 @@ def client_list(request):
     params.pop("before", None)
     return render(request, "clients/list.html", {
         "filter": filterset, "clients": rows, "links": links, "query": params.urlencode(),
-        "can_create": True, "can_export": request.user.has_role(*MANAGER_ROLES),
+        "can_export": request.user.has_role(*MANAGER_ROLES),
     })
 
 
@@ -58,9 +61,7 @@ def client_export(request):
     rows = ((c.client_no, c.name, c.id_number_masked, c.phone_masked, c.get_tier_display(), c.aum, c.aum_as_of,
              c.org_unit.name, str(c.advisor or ""), c.risk_level)
             for c in filterset.qs.order_by("-id").iterator(chunk_size=2000))
-    response = StreamingHttpResponse(exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    return exports.csv_response(header, rows, filename=f"clients-{timezone.localdate():%Y%m%d}.csv")
 
 
 def _birthday_info(client, today):
@@ -84,7 +85,7 @@ def _aum_chart(client):
     return json.dumps({
         "type": "line",
         "data": {"labels": [d.strftime("%Y-%m") for d, _a in points],
-                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str((a / 10000).quantize(Decimal("0.01"))) for _d, a in points],
+                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str((a / WAN).quantize(Decimal("0.01"))) for _d, a in points],
                                "borderColor": "#b08d57", "backgroundColor": "rgba(176,141,87,.15)", "fill": True,
                                "tension": 0.25}]},
         "options": {"plugins": {"legend": {"display": False}}},
@@ -110,7 +111,7 @@ def client_detail(request, pk):
                        .order_by("household_relation", "name"))
     holdings = list(client.sales.values("product_category").annotate(amount=Sum("amount"), fee=Sum("fee_income"),
                                                                      n=Count("id")).order_by("-amount"))
-    labels = dict(client.sales.model._meta.get_field("product_category").choices)
+    labels = dict(ProductCategory.choices)
     for row in holdings:
         row["label"] = labels.get(row["product_category"], row["product_category"])
     risk_expires = client.risk_expires_on
@@ -138,9 +139,7 @@ def contact_create(request, pk):
         try:
             contact = services.log_contact(client=client, staff=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            add_service_errors(form, exc)
     if not request.htmx:
         if contact:
             messages.success(request, _("接触记录已保存。"))
@@ -178,9 +177,7 @@ def _client_form_page(request, *, client=None):
                 messages.success(request, _("客户信息已保存。"))
             return redirect("clients:detail", pk=client.pk)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            add_service_errors(form, exc)
     return render(request, "clients/form.html", {"form": form, "client": client})
 
 
@@ -214,7 +211,7 @@ def import_list(request):
 
 def _import_rows_context():
     jobs = list(ImportJob.objects.select_related("created_by")[:30])
-    return {"jobs": jobs, "polling": any(j.status in ("pending", "running") for j in jobs)}
+    return {"jobs": jobs, "polling": any(j.status in (ImportStatus.PENDING, ImportStatus.RUNNING) for j in jobs)}
 
 
 @role_required(*BANK_WIDE_ROLES)

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from performance import selectors
-from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
+from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, Role
 
 
 @login_required
@@ -16,6 +16,6 @@ def home(request):
         context["day"] = selectors.my_day(user)
     elif role == Role.HALL_STAFF:
         context["hall"] = selectors.hall_overview(user)
-    elif role == Role.BRANCH_MANAGER or role in BANK_WIDE_ROLES:
+    elif role in MANAGER_ROLES:
         context["overview"] = selectors.manager_overview(user)
     return render(request, "performance/home.html", context)

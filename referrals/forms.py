@@ -3,10 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wealthcrm.money import WAN
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
 from wealthcrm.org.models import Staff
-
-WAN = Decimal(10000)
 
 
 def advisor_choices(user):

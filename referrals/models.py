@@ -135,10 +135,6 @@ class Referral(models.Model):
     def prospect_phone_masked(self) -> str:
         return mask_phone(self.prospect_phone)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
 
 class ReferralEvent(models.Model):
     """The referral's history: who did what and when (also the audit trail of the SLA job)."""

@@ -48,9 +48,11 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
         )
         .order_by("org_unit__path")
     )
-    result = []
-    for row in rows:
-        row["sla_rate"] = round(100 * row["sla_met"] / row["sla_due"], 1) if row["sla_due"] else None
-        row["conversion"] = round(100 * row["signed"] / row["total"], 1) if row["total"] else None
-        result.append(row)
-    return result
+    return [with_rates(row) for row in rows]
+
+
+def with_rates(row: dict) -> dict:
+    """Add ``sla_rate`` and ``conversion`` (percent, one decimal; ``None`` with nothing to count) to a funnel row."""
+    row["sla_rate"] = round(100 * row["sla_met"] / row["sla_due"], 1) if row["sla_due"] else None
+    row["conversion"] = round(100 * row["signed"] / row["total"], 1) if row["total"] else None
+    return row

@@ -20,7 +20,7 @@ from clients.models import Client
 from clients.services import log_contact
 from referrals.choices import OPEN_STATUSES, TRANSITIONS, EventKind, ReferralAction, ReferralStatus
 from referrals.models import Referral, ReferralEvent
-from tiers.choices import Tier
+from tiers.choices import CENTRE_TIERS, Tier
 from tiers.models import TierPolicy
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
@@ -93,7 +93,7 @@ def route_referral(*, referrer: Staff, client: Client | None, estimated_assets: 
     unit = referrer.org_unit
     branch = _branch_of(unit)
     advisor = None
-    if tier in (Tier.HEAD_OFFICE, Tier.BRANCH):
+    if tier in CENTRE_TIERS:
         if branch is not None:
             advisor = _least_loaded(Staff.objects.filter(role=Role.ADVISOR, org_unit=branch))
     else:
@@ -332,7 +332,7 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
 
 def _managers_by_unit(units: list[OrgUnit]) -> dict[int, list[Staff]]:
     """Branch and sub-branch managers above each unit (by id), from one query."""
-    ancestors = {unit.pk: [int(part) for part in unit.path.strip("/").split("/")] for unit in units}
+    ancestors = {unit.pk: unit.lineage_ids for unit in units}
     all_ids = {pk for ids in ancestors.values() for pk in ids}
     managers = list(Staff.objects.filter(role=Role.BRANCH_MANAGER, is_active=True, org_unit_id__in=all_ids,
                                          org_unit__kind__in=(OrgKind.BRANCH, OrgKind.SUB_BRANCH)))

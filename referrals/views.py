@@ -21,6 +21,7 @@ from referrals.models import Referral
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
+from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
 from wealthcrm.org.decorators import role_required
 
@@ -41,8 +42,7 @@ def submit(request):
         try:
             referral = services.submit_referral(referrer=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             due = timezone.localtime(referral.sla_due_at)
             messages.success(request, _("推荐已提交，已分配给 %(advisor)s，须在 %(due)s 前跟进。")
@@ -177,8 +177,6 @@ def funnel(request):
     filterset = ReferralFilterSet(params, queryset=Referral.objects.visible_to(request.user), request=request)
     qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
     rows = selectors.funnel_by_org_unit(qs)
-    totals = {key: sum(row[key] for row in rows) for key in
-              ("total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")}
-    totals["sla_rate"] = round(100 * totals["sla_met"] / totals["sla_due"], 1) if totals["sla_due"] else None
-    totals["conversion"] = round(100 * totals["signed"] / totals["total"], 1) if totals["total"] else None
+    totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in (
+        "total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")})
     return render(request, "referrals/funnel.html", {"rows": rows, "totals": totals, "filterset": filterset})

@@ -10,6 +10,10 @@ class Tier(models.TextChoices):
     SUB_BRANCH = "sub_branch", _("支行级")
 
 
+# Tiers served by the branch private-banking centre (advisors at the branch unit); 支行级 is served locally.
+CENTRE_TIERS = (Tier.HEAD_OFFICE, Tier.BRANCH)
+
+
 class ValueSegment(models.TextChoices):
     A = "A", _("A 成长期")
     B = "B", _("B 培育期")

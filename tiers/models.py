@@ -69,6 +69,10 @@ class TierPolicy(models.Model):
         """Lowest AUM counted as near ``floor`` (inclusive), rounded to the fen."""
         return (floor * (1 - self.near_threshold_margin)).quantize(Decimal("0.01"))
 
+    def next_floor(self, tier: str) -> Decimal:
+        """The floor a client of ``tier`` is working towards: 分行级 → 总行级 floor, 支行级 → 分行级 floor."""
+        return self.head_office_floor if tier == Tier.BRANCH else self.branch_floor
+
     def tier_for(self, aum: Decimal) -> str:
         """The tier of one amount — for display and tests; the nightly job computes it in SQL."""
         if aum >= self.head_office_floor:

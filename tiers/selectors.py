@@ -9,12 +9,11 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from clients.models import Client
-from tiers.choices import Direction, RunStatus, Tier
+from clients.services import advisor_fits_tier
+from tiers.choices import CENTRE_TIERS, Direction, RunStatus, Tier
 from tiers.models import TierRun
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
 from wealthcrm.org.models import OrgUnit, Staff
-
-CENTRE_TIERS = (Tier.HEAD_OFFICE, Tier.BRANCH)  # served by the branch private-banking centre
 
 
 def monthly_change_counts(changes) -> list[dict]:
@@ -54,12 +53,10 @@ def advisor_choices(user, clients) -> dict[int, list]:
     choices = {}
     for client in clients:
         branch_path = "".join(f"{part}/" for part in client.org_unit.path.split("/")[:2])  # 总行/分行/
-        want_centre = client.tier in CENTRE_TIERS
         choices[client.pk] = [
             person for person in staff
             if person.org_unit.path.startswith(branch_path) and person.pk != client.advisor_id
-            and (person.org_unit.kind == OrgKind.BRANCH if want_centre
-                 else person.org_unit.kind in (OrgKind.SUB_BRANCH, OrgKind.OUTLET))
+            and advisor_fits_tier(advisor=person, tier=client.tier)
         ]
     return choices
 

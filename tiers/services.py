@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, ProductSale
-from tiers.choices import ChangeReason, RunStatus
+from tiers.choices import TIER_RANK, ChangeReason, RunStatus
 from tiers.models import TierChange, TierPolicy, TierRun
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,19 @@ def create_policy(*, actor, effective_from: date, head_office_floor: Decimal, br
     return policy
 
 
+def _tier_case(aum: str, head_office_floor: str, branch_floor: str) -> str:
+    """SQL: the tier of ``aum`` under the floors (inclusive), as ``Tier`` values; mirrors ``TierPolicy.tier_for``."""
+    return (f"CASE WHEN {aum} >= {head_office_floor} THEN 'head_office' WHEN {aum} >= {branch_floor} THEN 'branch' "
+            f"ELSE 'sub_branch' END")
+
+
+def _direction_case(old_tier: str, new_tier: str) -> str:
+    """SQL: 'upgrade' when ``new_tier`` ranks above ``old_tier`` (``TIER_RANK``), else 'downgrade'."""
+    order = "ARRAY[" + ", ".join(f"'{tier}'" for tier in sorted(TIER_RANK, key=TIER_RANK.get)) + "]"
+    return (f"CASE WHEN array_position({order}, {new_tier}) > array_position({order}, {old_tier}) "
+            f"THEN 'upgrade' ELSE 'downgrade' END")
+
+
 def _recompute_sql() -> str:
     client, change = Client._meta.db_table, TierChange._meta.db_table
     contact, sale = Contact._meta.db_table, ProductSale._meta.db_table
@@ -72,8 +85,7 @@ def _recompute_sql() -> str:
     return f"""
 WITH computed AS (
   SELECT c.id, c.aum, c.tier AS old_tier, c.near_threshold AS old_near, c.value_segment AS old_segment,
-    CASE WHEN c.aum >= %(ho)s THEN 'head_office' WHEN c.aum >= %(br)s THEN 'branch' ELSE 'sub_branch' END
-      AS new_tier,
+    {_tier_case("c.aum", "%(ho)s", "%(br)s")} AS new_tier,
     CASE WHEN c.aum >= %(ho)s THEN false WHEN c.aum >= %(br)s THEN c.aum >= %(ho_near)s
       ELSE c.aum >= %(br_near)s END AS new_near,
     (ARRAY['D', 'B', 'C', 'A'])[
@@ -91,11 +103,7 @@ WITH computed AS (
   WHERE (old_tier, old_near, old_segment) IS DISTINCT FROM (new_tier, new_near, new_segment)
 ), ins AS (
   INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, effective_date, reason, run_id, created_at)
-  SELECT id, old_tier, new_tier,
-    CASE WHEN array_position(ARRAY['sub_branch', 'branch', 'head_office'], new_tier)
-            > array_position(ARRAY['sub_branch', 'branch', 'head_office'], old_tier)
-         THEN 'upgrade' ELSE 'downgrade' END,
-    aum, %(as_of)s, %(reason)s, %(run_id)s, now()
+  SELECT id, old_tier, new_tier, {_direction_case("old_tier", "new_tier")}, aum, %(as_of)s, %(reason)s, %(run_id)s, now()
   FROM diff WHERE old_tier <> new_tier
   RETURNING direction
 ), upd AS (
@@ -191,9 +199,7 @@ def backfill_history(*, reason: str = ChangeReason.BACKFILL) -> int:
     change = TierChange._meta.db_table
     sql = f"""
 WITH tiered AS (
-  SELECT s.client_id, s.as_of, s.aum,
-    CASE WHEN s.aum >= p.head_office_floor THEN 'head_office' WHEN s.aum >= p.branch_floor THEN 'branch'
-         ELSE 'sub_branch' END AS tier
+  SELECT s.client_id, s.as_of, s.aum, {_tier_case("s.aum", "p.head_office_floor", "p.branch_floor")} AS tier
   FROM {snapshot} s
   CROSS JOIN LATERAL (SELECT head_office_floor, branch_floor FROM {policy_table}
                       WHERE effective_from <= s.as_of ORDER BY effective_from DESC LIMIT 1) p
@@ -202,11 +208,7 @@ WITH tiered AS (
   SELECT *, lag(tier) OVER (PARTITION BY client_id ORDER BY as_of) AS prev_tier FROM tiered
 )
 INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, effective_date, reason, created_at)
-SELECT client_id, prev_tier, tier,
-  CASE WHEN array_position(ARRAY['sub_branch', 'branch', 'head_office'], tier)
-          > array_position(ARRAY['sub_branch', 'branch', 'head_office'], prev_tier)
-       THEN 'upgrade' ELSE 'downgrade' END,
-  aum, as_of, %(reason)s, now()
+SELECT client_id, prev_tier, tier, {_direction_case("prev_tier", "tier")}, aum, as_of, %(reason)s, now()
 FROM stepped WHERE prev_tier IS NOT NULL AND prev_tier <> tier
 """
     with transaction.atomic(), connection.cursor() as cursor:

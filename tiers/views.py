@@ -7,18 +7,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.exports import csv_response
 from clients.models import Client
 from tiers import selectors, services
 from tiers.choices import ChangeReason, Tier
 from tiers.filters import NearThresholdFilter, TierChangeFilter
 from tiers.forms import TierPolicyForm
 from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.audit import services as audit
+from wealthcrm.audit.choices import AuditAction
+from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
@@ -47,8 +51,7 @@ def policy(request):
             try:
                 created = services.create_policy(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已保存分层政策，%(day)s 起的重算将按新门槛执行。")
                                  % {"day": f"{created.effective_from:%Y-%m-%d}"})
@@ -121,8 +124,7 @@ def near_threshold(request):
     context = _policy_context()
     policy_today = context["current_policy"]
     for client in page:
-        client.next_floor = (policy_today.head_office_floor if client.tier == Tier.BRANCH
-                             else policy_today.branch_floor)
+        client.next_floor = policy_today.next_floor(client.tier)
         client.gap = client.next_floor - client.aum
     query = request.GET.copy()
     query.pop("page", None)
@@ -137,8 +139,6 @@ CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "当前层�
 
 def _near_threshold_csv(request, clients):
     """The uplift campaign list: streamed (no list in memory), formula cells neutralised, export audited."""
-    from clients.exports import csv_lines
-
     policy_today = TierPolicy.objects.effective_on(timezone.localdate())
     tiers = dict(Tier.choices)
 
@@ -147,23 +147,13 @@ def _near_threshold_csv(request, clients):
                 "client_no", "name", "org_unit__name", "advisor__display_name", "advisor__username", "tier", "aum",
                 "investable_assets", "value_segment").iterator(chunk_size=2000):
             client_no, name, unit, advisor_name, username, tier, aum, investable, segment = c
-            floor = policy_today.head_office_floor if tier == Tier.BRANCH else policy_today.branch_floor
+            floor = policy_today.next_floor(tier)
             yield [client_no, name, unit, advisor_name or username or "", tiers.get(tier, tier), aum, floor,
                    floor - aum, investable if investable is not None else "", segment]
 
-    _audit_export(request, {"list": "near_threshold", "filters": request.GET.dict()})
-    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="near-threshold-{timezone.localdate():%Y%m%d}.csv"')
-    return response
-
-
-def _audit_export(request, detail):
-    try:
-        from wealthcrm.audit.services import record
-    except ImportError:  # the audit app predates this feature in some checkouts
-        return
-    record(actor=request.user, action="export", object_type="client", detail=detail, request=request)
+    audit.record(actor=request.user, action=AuditAction.EXPORT, object_type="client",
+                 detail={"list": "near_threshold", "filters": request.GET.dict()}, request=request)
+    return csv_response(CSV_HEADER, rows(), filename=f"near-threshold-{timezone.localdate():%Y%m%d}.csv")
 
 
 @role_required(*CLIENT_DATA_ROLES)

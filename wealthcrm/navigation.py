@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm.org.choices import CLIENT_DATA_ROLES, MANAGER_ROLES, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, Role
 
 EVERYONE = tuple(Role.values)
 
@@ -27,14 +27,14 @@ ITEMS = [
     NavItem(_("待调整管户"), "tiers:reassign", MANAGER_ROLES, _("客户管理")),
     NavItem(_("推荐客户"), "referrals:submit", EVERYONE, _("厅堂联动")),
     NavItem(_("我的推荐"), "referrals:mine", EVERYONE, _("厅堂联动")),
-    NavItem(_("待跟进推荐"), "referrals:inbox", (Role.ADVISOR, Role.ACCOUNT_MANAGER, Role.BRANCH_MANAGER), _("厅堂联动")),
+    NavItem(_("待跟进推荐"), "referrals:inbox", (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER), _("厅堂联动")),
     NavItem(_("推荐看板"), "referrals:board", MANAGER_ROLES, _("厅堂联动")),
     NavItem(_("推荐漏斗"), "referrals:funnel", MANAGER_ROLES, _("厅堂联动")),
-    NavItem(_("分层政策"), "tiers:policy", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
-    NavItem(_("数据导入"), "clients:imports", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
-    NavItem(_("工作日历"), "calendar:manage", (Role.HEAD_OFFICE, Role.ADMIN), _("总行管理")),
-    NavItem(_("审计日志"), "audit:list", (Role.HEAD_OFFICE, Role.ADMIN), _("系统")),
-    NavItem(_("接口文档"), "api-docs", (Role.HEAD_OFFICE, Role.ADMIN), _("系统")),
+    NavItem(_("分层政策"), "tiers:policy", BANK_WIDE_ROLES, _("总行管理")),
+    NavItem(_("数据导入"), "clients:imports", BANK_WIDE_ROLES, _("总行管理")),
+    NavItem(_("工作日历"), "calendar:manage", BANK_WIDE_ROLES, _("总行管理")),
+    NavItem(_("审计日志"), "audit:list", BANK_WIDE_ROLES, _("系统")),
+    NavItem(_("接口文档"), "api-docs", BANK_WIDE_ROLES, _("系统")),
     NavItem(_("系统管理"), "admin:index", (Role.ADMIN,), _("系统")),
 ]
 

@@ -2,7 +2,9 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from referrals.choices import ReferralStatus
 from referrals.models import Referral
+from referrals.services import REMINDER_LEAD
 
 register = template.Library()
 
@@ -39,10 +41,10 @@ def time_left(due, now=None):
 
 @register.simple_tag
 def due_class(referral, now=None):
-    """Badge colour of the deadline: red when breached, amber within two hours, else blue."""
+    """Badge colour of the deadline: red when breached, amber within the reminder lead (two hours), else blue."""
     if referral.sla_breached:
         return "badge-bad"
-    if referral.status != "recommended":
+    if referral.status != ReferralStatus.RECOMMENDED:
         return "badge-ok"
-    left = (referral.sla_due_at - (now or timezone.now())).total_seconds()
-    return "badge-bad" if left < 0 else "badge-warn" if left < 7200 else "badge-info"
+    left = referral.sla_due_at - (now or timezone.now())
+    return "badge-bad" if left.total_seconds() < 0 else "badge-warn" if left < REMINDER_LEAD else "badge-info"

@@ -38,7 +38,3 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}".strip()
-
-    @property
-    def is_weekend(self) -> bool:
-        return self.date.weekday() >= 5
