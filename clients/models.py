@@ -254,6 +254,11 @@ class CallbackPlan(models.Model):
         return f"{self.get_tier_display()}：{self.interval_days}"
 
 
+class ImportJobQuerySet(ScopedQuerySet):
+    # The bank-wide feeds: head office and admin see every job; others only what they uploaded themselves.
+    scope_fields = {"org_field": None, "owner_field": "created_by", "submitter_field": "created_by"}
+
+
 class ImportJob(models.Model):
     """A file import (clients, AUM snapshots, sales): validated row by row in Celery, with progress."""
 
@@ -271,6 +276,8 @@ class ImportJob(models.Model):
                                    related_name="imports")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导入任务")

@@ -44,7 +44,7 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     now = timezone.now()
     today = today or timezone.localdate()
     clients = Client.objects.visible_to(user)
-    referrals = (Referral.objects.filter(advisor=user, status=ReferralStatus.RECOMMENDED)
+    referrals = (Referral.objects.assigned_to(user).filter(status=ReferralStatus.RECOMMENDED)
                  .select_related("client", "referrer").order_by("sla_due_at"))
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     callbacks = (Contact.objects.visible_to(user)
@@ -99,7 +99,7 @@ def manager_overview(user, *, today: dt.date | None = None) -> dict:
 
 def hall_overview(user) -> dict:
     """Hall staff: the status of what they referred (no client data)."""
-    mine = Referral.objects.filter(referrer=user)
+    mine = Referral.objects.referred_by(user)
     return {
         "referrals": list(mine.select_related("advisor").order_by("-recommended_at")[:LIST_SIZE]),
         "by_status": dict(mine.order_by().values_list("status").annotate(n=Count("id"))),
