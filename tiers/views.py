@@ -26,7 +26,7 @@ from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
-from wealthcrm.org.scope import sees_everything
+from wealthcrm.org.scope import directory_root
 from wealthcrm.pagination import parse_id
 from wealthcrm.scoped import scoped_object, scoped_page
 
@@ -73,9 +73,11 @@ def recompute(request):
 
 
 def _root_unit(user):
-    if sees_everything(user):
+    """The unit the drill-down starts from: the top of the user's directory (head office: the bank's root)."""
+    root = directory_root(user)
+    if root is None:
         return OrgUnit.objects.filter(parent__isnull=True).first()
-    return user.org_unit
+    return root or None
 
 
 @scoped_page(OrgUnit, roles=MANAGER_ROLES)

@@ -49,10 +49,9 @@ def _gate(user, roles) -> None:
         raise PermissionDenied
 
 
-def _mark(view, models, kind):
-    # Read by the URL walk (tests/core/test_url_scope.py): which scoped models this view serves, and how.
+def _mark(view, models):
+    # Read by the URL walk (tests/core/test_url_scope.py): the scoped models this view serves.
     view.scoped_models = tuple(models)
-    view.scoped_kind = kind
     return view
 
 
@@ -68,7 +67,7 @@ def scoped_page(*models, roles=None):
             querysets = [model.objects.visible_to(request.user) for model in models]
             return view(request, *querysets, *args, **kwargs)
 
-        return _mark(wrapper, models, "list")
+        return _mark(wrapper, models)
 
     return decorate
 
@@ -88,7 +87,7 @@ def scoped_object(model, *, roles=None, related=(), lookup="pk"):
             obj = get_object_or_404(queryset, **{lookup: kwargs.pop(lookup)})
             return view(request, obj, *args, **kwargs)
 
-        return _mark(wrapper, (model,), "detail")
+        return _mark(wrapper, (model,))
 
     return decorate
 

@@ -15,7 +15,7 @@ from rest_framework import viewsets
 from rest_framework.routers import SimpleRouter
 
 from clients.models import Client
-from wealthcrm.scoped import ScopedMixin, ScopedReadOnlyViewSet, ScopedViewSet, scoped_page
+from wealthcrm.scoped import ScopedListView, ScopedMixin, ScopedReadOnlyViewSet, ScopedViewSet, scoped_page
 
 # URL name → why it is not built on a scoped base. Keep it short: only views that serve no scoped rows.
 NOT_SCOPED = {
@@ -128,6 +128,10 @@ def scoped_list(request, clients):
     return HttpResponse(", ".join(c.name for c in clients))
 
 
+class ClientListView(ScopedListView):
+    model = Client
+
+
 def test_a_plain_page_or_viewset_added_tomorrow_fails_the_walk():
     router = SimpleRouter()
     router.register("plain", PlainViewSet, basename="plain")
@@ -136,7 +140,20 @@ def test_a_plain_page_or_viewset_added_tomorrow_fails_the_walk():
     urlconf.urlpatterns = [
         path("plain/", plain_list, name="plain-page"),
         path("scoped/", scoped_list, name="scoped-page"),
+        path("scoped-class/", ClientListView.as_view(), name="scoped-class-page"),
         *router.urls,
     ]
     assert set(unscoped_views(urlconf)) == {"plain-page", "plain-list", "plain-detail", "forgetful-list",
                                             "forgetful-detail"}
+
+
+def test_a_class_based_scoped_list_reads_through_visible_to(bank, rf):
+    from tests.factories import ClientFactory
+
+    mine = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor)
+    ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2)
+    request = rf.get("/")
+    request.user = bank.advisor
+    view = ClientListView()
+    view.setup(request)
+    assert list(view.get_queryset()) == [mine]
