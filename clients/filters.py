@@ -8,6 +8,7 @@ from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
 from tiers.choices import Tier
 from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
@@ -15,7 +16,7 @@ class ClientFilterSet(ScopedFilterSet):
     search = django_filters.CharFilter(method="filter_search", label=_("姓名或客户号"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("客户层级"))
     org_unit = OrgSubtreeFilter(label=_("所属机构"))
-    advisor = staff_filter(label=_("管户顾问"))
+    advisor = staff_filter(roles=RELATIONSHIP_ROLES, label=_("管户顾问"))
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
     aum_min = django_filters.NumberFilter(field_name="aum", lookup_expr="gte", label=_("资产下限（元）"))
     aum_max = django_filters.NumberFilter(field_name="aum", lookup_expr="lte", label=_("资产上限（元）"))
@@ -35,7 +36,7 @@ class ClientFilterSet(ScopedFilterSet):
 
 class ContactFilterSet(ScopedFilterSet):
     client = django_filters.NumberFilter(field_name="client_id")
-    staff = staff_filter()
+    staff = staff_filter(roles=CLIENT_DATA_ROLES)
     channel = django_filters.ChoiceFilter(choices=ContactChannel.choices)
     purpose = django_filters.ChoiceFilter(choices=ContactPurpose.choices)
     effective = StrictBooleanFilter()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tiers.choices import Direction, Tier
 from tiers.models import TierChange
 from wealthcrm.filters import ScopedFilterSet, staff_filter
+from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
@@ -26,5 +27,5 @@ class TierChangeFilter(ScopedFilterSet):
 class NearThresholdFilter(ScopedFilterSet):
     org_unit = OrgSubtreeFilter()
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("当前层级"))
-    advisor = staff_filter(label=_("管户顾问"))
+    advisor = staff_filter(roles=RELATIONSHIP_ROLES, label=_("管户顾问"))
 

@@ -51,7 +51,9 @@ class ScopedFilterSet(django_filters.FilterSet):
                 declared.queryset = choices.visible_to(user)
 
 
-def staff_filter(**kwargs) -> django_filters.ModelChoiceFilter:
-    """A member of staff by id, chosen among those the user may look up (with a ``ScopedFilterSet``)."""
-    kwargs.setdefault("queryset", Staff.objects.order_by("org_unit__path", "username"))
+def staff_filter(*, roles=None, **kwargs) -> django_filters.ModelChoiceFilter:
+    """A member of staff by id (of ``roles``, if given), among those the user may look up (in a
+    ``ScopedFilterSet``)."""
+    staff = Staff.objects.order_by("org_unit__path", "username")
+    kwargs.setdefault("queryset", staff.filter(role__in=sorted(roles)) if roles else staff)
     return django_filters.ModelChoiceFilter(**kwargs)
