@@ -9,6 +9,28 @@ from tests.e2e.support import screenshot, sql_one
 PHONE = {"width": 390, "height": 844}
 
 
+def test_advisor_finds_a_client_from_the_header_and_logs_a_callback_without_a_reload(open_page, app_server):
+    client_id, name, client_no = sql_one(app_server, """
+        SELECT c.id, c.name, c.client_no FROM clients_client c JOIN org_staff s ON s.id = c.advisor_id
+        WHERE s.username = 'bj01_adv1' AND char_length(c.name) >= 2 ORDER BY c.id LIMIT 1""")
+    page = open_page("bj01_adv1")
+    search = page.get_by_role("searchbox", name="搜索客户")
+    search.fill(name[1:])  # part of the name, not its start
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/clients/\?search="))
+    page.get_by_role("link", name=re.compile(client_no)).first.click()
+    page.wait_for_url(f"**/clients/{client_id}/")
+    timeline = page.locator("#contact-timeline")
+    before = timeline.locator("li").count()
+    # the form opens on a phone callback of today: one note and one click log it
+    page.get_by_label("摘要").fill("电话回访：客户满意，下月到期再联系")
+    page.get_by_role("button", name="保存接触记录").click()
+    expect(timeline.locator("li").first).to_contain_text("电话回访：客户满意")
+    expect(timeline.locator("li")).to_have_count(before + 1)
+    assert page.url.endswith(f"/clients/{client_id}/")  # no navigation happened
+    screenshot(page, "journey1-contact-logged")
+
+
 def test_hall_referral_reaches_the_advisor_who_follows_up_and_the_referrer_sees_it(open_page, app_server):
     hall = open_page("bj0101_hall", viewport=PHONE)
     hall.goto("/referrals/new/")
