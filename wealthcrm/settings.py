@@ -211,6 +211,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Filter drop-downs read "全部" (all), not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXTENDED = True
