@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from performance import selectors
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, Role
@@ -19,3 +20,10 @@ def home(request):
     elif role in MANAGER_ROLES:
         context["overview"] = selectors.manager_overview(user)
     return render(request, "performance/home.html", context)
+
+
+@login_required
+@require_GET
+def search(request):
+    """Results of the header search box, grouped: clients, then referrals."""
+    return render(request, "performance/search.html", {"found": selectors.search(request.user, request.GET.get("q", ""))})

@@ -31,6 +31,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", performance_views.home, name="home"),
+    path("search/", performance_views.search, name="search"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("login/", LoginView.as_view(), name="login"),
