@@ -2,7 +2,6 @@
 
 import json
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,7 @@ from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.forms import add_service_errors
-from wealthcrm.money import WAN
+from wealthcrm.money import to_wan
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
@@ -82,7 +81,7 @@ def _aum_chart(client):
     return json.dumps({
         "type": "line",
         "data": {"labels": [d.strftime("%Y-%m") for d, _a in points],
-                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str((a / WAN).quantize(Decimal("0.01"))) for _d, a in points],
+                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str(to_wan(a)) for _d, a in points],
                                "borderColor": "#b08d57", "backgroundColor": "rgba(176,141,87,.15)", "fill": True,
                                "tension": 0.25}]},
         "options": {"plugins": {"legend": {"display": False}}},

@@ -24,6 +24,7 @@ NOT_SCOPED = {
     "logout": "sign-out",
     "set_language": "Django's language switch (i18n)",
     "health": "health probe",
+    "favicon": "redirect to the static icon",
     "api-root": "DRF's index of endpoints",
     "api-token": "token sign-in",
     "task-status": "state of a Celery task by id; no rows",
