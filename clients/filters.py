@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
-from tiers.choices import Tier
 from wealthcrm.filters import StrictBooleanFilter
 from wealthcrm.org.filters import OrgSubtreeFilter
+from wealthcrm.tiering import Tier
 
 
 class ClientFilterSet(django_filters.FilterSet):

@@ -17,9 +17,9 @@ from clients.choices import (
     ProductCategory,
     RiskLevel,
 )
-from tiers.choices import Tier, ValueSegment
 from wealthcrm.crypto import EncryptedTextField, mask_id_number, mask_phone
 from wealthcrm.org.scope import ScopedQuerySet
+from wealthcrm.tiering import Tier, ValueSegment
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 # A risk assessment (风险测评) is valid for one year.

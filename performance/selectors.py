@@ -13,7 +13,7 @@ from django.utils import timezone
 from clients.models import RISK_ASSESSMENT_VALIDITY, Client, Contact
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from tiers.choices import Tier
+from wealthcrm.tiering import Tier
 
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7

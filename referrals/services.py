@@ -20,7 +20,6 @@ from clients.models import Client
 from clients.services import log_contact
 from referrals.choices import OPEN_STATUSES, TRANSITIONS, EventKind, ReferralAction, ReferralStatus
 from referrals.models import Referral, ReferralEvent
-from tiers.choices import CENTRE_TIERS, Tier
 from tiers.models import TierPolicy
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
@@ -29,6 +28,7 @@ from wealthcrm.notifications.services import notify, notify_many
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import parse_id
+from wealthcrm.tiering import CENTRE_TIERS, Tier
 
 logger = logging.getLogger(__name__)
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TiersConfig(AppConfig):
     name = "tiers"
     verbose_name = _("客户分层")
+
+    def ready(self):
+        from tiers.selectors import last_run_health
+        from wealthcrm import health
+
+        # ok is false when the last run failed or no run finished in 48 hours
+        health.register("tier_recompute", last_run_health)

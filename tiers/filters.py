@@ -3,9 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from tiers.choices import Direction, Tier
+from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.org.filters import OrgSubtreeFilter
+from wealthcrm.tiering import Tier
 
 
 class TierChangeFilter(django_filters.FilterSet):

@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tiers.choices import ChangeReason, Direction, RunStatus, Tier
+from tiers.choices import ChangeReason, Direction, RunStatus
 from wealthcrm.org.scope import ScopedQuerySet
+from wealthcrm.tiering import Tier
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 

@@ -35,8 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, ProductSale
-from tiers.choices import TIER_RANK, ChangeReason, RunStatus
+from tiers.choices import ChangeReason, RunStatus
 from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.tiering import TIER_RANK
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clients.exports import csv_response
 from clients.models import Client
 from tiers import selectors, services
-from tiers.choices import ChangeReason, Tier
+from tiers.choices import ChangeReason
 from tiers.filters import NearThresholdFilter, TierChangeFilter
 from tiers.forms import TierPolicyForm
 from tiers.models import TierChange, TierPolicy, TierRun
@@ -28,6 +28,7 @@ from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import sees_everything
 from wealthcrm.pagination import parse_id
+from wealthcrm.tiering import Tier
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from performance import views as performance_views
 from wealthcrm import api, views
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
 from wealthcrm.org.auth import LoginView, ObtainTokenView
@@ -25,7 +24,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", performance_views.home, name="home"),
+    path("", include("performance.urls")),
     path("health/", views.health, name="health"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,8 +10,8 @@ from django.urls import reverse
 from clients.models import Client
 from tests.factories import ClientFactory
 from tiers import services
-from tiers.choices import Tier
 from tiers.models import TierPolicy
+from wealthcrm.tiering import Tier
 
 AS_OF = date(2026, 3, 31)
 
