@@ -15,20 +15,19 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from clients import imports, services
+from clients import imports, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
+from clients.imports.cells import CellError, parse_id_number
 from clients.models import Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
+from wealthcrm.phone import PhoneError, clean_phone
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
-
-
-def _money(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -43,9 +42,9 @@ class ClientSerializer(serializers.ModelSerializer):
     advisor_name = serializers.CharField(source="advisor.__str__", read_only=True, default=None)
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
-    aum = _money(read_only=True)
-    investable_assets = _money(required=False, allow_null=True, min_value=0)
-    contribution = _money(required=False, allow_null=True)
+    aum = MoneyField(read_only=True)
+    investable_assets = MoneyField(required=False, allow_null=True, min_value=0)
+    contribution = MoneyField(required=False, allow_null=True)
     risk_expires_on = serializers.DateField(read_only=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
 
@@ -72,15 +71,18 @@ class ClientSerializer(serializers.ModelSerializer):
 
     def validate_id_number(self, value):
         value = services.normalise_personal(value)
-        if value and not imports.ID_NUMBER.match(value):
-            raise serializers.ValidationError(_("证件号码应为 15 位或 18 位。"))
-        return value
+        if not value:
+            return value
+        try:
+            return parse_id_number(value)
+        except CellError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_phone(self, value):
-        value = services.normalise_personal(value).replace("-", "")
-        if value and not imports.PHONE.match(value):
-            raise serializers.ValidationError(_("手机号格式不正确。"))
-        return value
+        try:
+            return clean_phone(value)
+        except PhoneError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_tags(self, value):
         if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
@@ -164,7 +166,7 @@ class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 class AumSnapshotInSerializer(serializers.Serializer):
     client_no = serializers.CharField(max_length=32)
     as_of = serializers.DateField()
-    aum = _money(min_value=0)
+    aum = MoneyField(min_value=0)
 
 
 class AumSnapshotView(APIView):
@@ -282,7 +284,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_create(self, serializer):
         with transaction.atomic():
             job = serializer.save()
-            imports.enqueue(job)
+            tasks.enqueue_import(job)
 
 
 router = SimpleRouter()

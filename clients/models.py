@@ -18,10 +18,11 @@ from clients.choices import (
     RiskLevel,
 )
 from wealthcrm.crypto import EncryptedTextField, mask_id_number, mask_phone
+from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier, ValueSegment
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 # A risk assessment (风险测评) is valid for one year.
 RISK_ASSESSMENT_VALIDITY = timedelta(days=365)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import exports, imports, services
+from clients import exports, imports, services, tasks
 from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
@@ -203,7 +203,7 @@ def import_list(request):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            imports.enqueue(job)
+            tasks.enqueue_import(job)
             messages.success(request, _("文件已上传，正在后台导入。"))
             return redirect("clients:imports")
     return render(request, "clients/imports.html", {"form": form, **_import_rows_context()})

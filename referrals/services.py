@@ -5,8 +5,7 @@ Views, the API, the Celery task and the demo call these; none of them changes a 
 
 import datetime as dt
 import logging
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,18 +22,19 @@ from referrals.models import Referral, ReferralEvent
 from tiers.models import TierPolicy
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
+from wealthcrm.money import MoneyError, parse_money
 from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.services import notify, notify_many
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import parse_id
+from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.tiering import CENTRE_TIERS, Tier
 
 logger = logging.getLogger(__name__)
 
 # The advisor is reminded this long before the deadline (PRODUCT.md: "a reminder two hours before due").
 REMINDER_LEAD = dt.timedelta(hours=2)
-PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 
 class TransitionNotAllowed(Exception):
@@ -136,25 +136,16 @@ def _clean_assets(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]}) from None
-    if not amount.is_finite():
-        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]})
-    if amount < 0:
-        raise ValidationError({"estimated_assets": [_("预估资产不能为负数。")]})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({"estimated_assets": [_("预估资产最多保留两位小数。")]})
-    if amount >= Decimal("1e18"):
-        raise ValidationError({"estimated_assets": [_("预估资产金额过大，请核对。")]})
-    return amount.quantize(Decimal("0.01"))
+        return parse_money(value, label=_("预估资产"))
+    except MoneyError as exc:
+        raise ValidationError({"estimated_assets": [str(exc)]}) from None
 
 
 def _clean_phone(value: str) -> str:
-    phone = re.sub(r"[\s-]", "", value or "")
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError({"prospect_phone": [_("手机号格式不正确，请填写 7 到 15 位数字。")]})
-    return phone
+    try:
+        return clean_phone(value)
+    except PhoneError as exc:
+        raise ValidationError({"prospect_phone": [str(exc)]}) from None
 
 
 def detail_url(referral: Referral) -> str:

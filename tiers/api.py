@@ -14,16 +14,16 @@ from tiers.choices import ChangeReason
 from tiers.filters import TierChangeFilter
 from tiers.models import TierChange, TierPolicy
 from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.pagination import KeysetPagination
 
 # Hall staff never see clients' assets (PRODUCT.md), so tier data is closed to them.
-MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
 class TierPolicySerializer(serializers.ModelSerializer):
-    head_office_floor = serializers.DecimalField(min_value=0, **MONEY)
-    branch_floor = serializers.DecimalField(min_value=0, **MONEY)
+    head_office_floor = MoneyField(min_value=0)
+    branch_floor = MoneyField(min_value=0)
     near_threshold_margin = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
 
     class Meta:

@@ -8,10 +8,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tiers.choices import ChangeReason, Direction, RunStatus
+from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 
 
 class TierPolicyQuerySet(models.QuerySet):
