@@ -1,12 +1,15 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -25,6 +28,7 @@ from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 from wealthcrm.phone import PhoneError, clean_phone
+from wealthcrm.tiering import risk_assessment_validity
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
@@ -45,7 +49,7 @@ class ClientSerializer(serializers.ModelSerializer):
     aum = MoneyField(read_only=True)
     investable_assets = MoneyField(required=False, allow_null=True, min_value=0)
     contribution = MoneyField(required=False, allow_null=True)
-    risk_expires_on = serializers.DateField(read_only=True)
+    risk_expires_on = serializers.SerializerMethodField()
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
 
     class Meta:
@@ -68,6 +72,13 @@ class ClientSerializer(serializers.ModelSerializer):
             self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
             # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
             self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_risk_expires_on(self, client) -> date | None:
+        # One policy lookup per response: a list serializes every row with this same (child) serializer.
+        if not hasattr(self, "_risk_validity"):
+            self._risk_validity = risk_assessment_validity(timezone.localdate())
+        return client.risk_expires_on(self._risk_validity)
 
     def validate_id_number(self, value):
         value = services.normalise_personal(value)

@@ -23,8 +23,6 @@ from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
-# A risk assessment (风险测评) is valid for one year.
-RISK_ASSESSMENT_VALIDITY = timedelta(days=365)
 
 
 class ClientQuerySet(ScopedQuerySet):
@@ -154,9 +152,9 @@ class Client(models.Model):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
-    @property
-    def risk_expires_on(self):
-        return self.risk_assessed_on + RISK_ASSESSMENT_VALIDITY if self.risk_assessed_on else None
+    def risk_expires_on(self, validity: timedelta | None):
+        """The day the risk assessment runs out, under the policy's validity (``tiering.risk_assessment_validity``)."""
+        return self.risk_assessed_on + validity if self.risk_assessed_on and validity else None
 
 
 class AumSnapshot(models.Model):

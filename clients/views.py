@@ -25,6 +25,7 @@ from wealthcrm.money import WAN
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
+from wealthcrm.tiering import risk_assessment_validity
 
 PAGE_SIZE = 50
 
@@ -114,7 +115,7 @@ def client_detail(request, pk):
     labels = dict(ProductCategory.choices)
     for row in holdings:
         row["label"] = labels.get(row["product_category"], row["product_category"])
-    risk_expires = client.risk_expires_on
+    risk_expires = client.risk_expires_on(risk_assessment_validity(today))
     return render(request, "clients/detail.html", {
         **_contact_context(client),
         "members": members,

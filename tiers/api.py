@@ -24,11 +24,15 @@ from wealthcrm.pagination import KeysetPagination
 class TierPolicySerializer(serializers.ModelSerializer):
     head_office_floor = MoneyField(min_value=0)
     branch_floor = MoneyField(min_value=0)
+    # Added later: optional, a policy that leaves them out keeps the values of the policy in force.
+    contribution_high = MoneyField(min_value=0, required=False)
+    wallet_gap_min = MoneyField(min_value=0, required=False)
     near_threshold_margin = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
 
     class Meta:
         model = TierPolicy
         fields = ["id", "effective_from", "head_office_floor", "branch_floor", "near_threshold_margin",
+                  "contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days",
                   "created_by", "created_at"]
         read_only_fields = ["id", "created_by", "created_at"]
         # uniqueness is checked by the service, with the same message as the page

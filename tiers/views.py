@@ -44,7 +44,8 @@ def _policy_context():
 @role_required(*CLIENT_DATA_ROLES)
 def policy(request):
     can_edit = request.user.has_role(*BANK_WIDE_ROLES)
-    form = TierPolicyForm(request.POST or None) if can_edit else None
+    policy_context = _policy_context()
+    form = TierPolicyForm(request.POST or None, current=policy_context["current_policy"]) if can_edit else None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -58,7 +59,7 @@ def policy(request):
                                  % {"day": f"{created.effective_from:%Y-%m-%d}"})
                 return redirect("tiers:policy")
     context = {"form": form, "can_edit": can_edit, "policies": TierPolicy.objects.select_related("created_by"),
-               "runs": TierRun.objects.select_related("policy")[:10], **_policy_context()}
+               "runs": TierRun.objects.select_related("policy")[:10], **policy_context}
     return render(request, "tiers/policy.html", context)
 
 

@@ -2,8 +2,13 @@
 
 It sits below the apps (ARCHITECTURE.md "Rules that keep it simple"): ``clients`` stores a client's tier and
 ``tiers`` computes it, so neither may own the enumeration without importing the other. The floors between the
-tiers are effective-dated data (``tiers.TierPolicy``); what lives here never changes with a policy.
+tiers are effective-dated data (``tiers.TierPolicy``); what lives here never changes with a policy, except the
+one question apps below ``tiers`` ask of that policy (the risk-assessment validity), answered through a lookup
+the tiers app registers from its ``AppConfig.ready`` so that the kernel and ``clients`` import no ``tiers``.
 """
+
+from collections.abc import Callable
+from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -52,3 +57,18 @@ def advisor_misfits_tier_q(*, tier_field: str = "tier", kind_field: str = "advis
     return (Q(**{f"{tier_field}__in": CENTRE_TIERS}) & ~Q(**{f"{kind_field}__in": CENTRE_KINDS})) | (
         Q(**{tier_field: Tier.SUB_BRANCH}) & ~Q(**{f"{kind_field}__in": LOCAL_KINDS})
     )
+
+
+_effective_policy: Callable[[date], object | None] | None = None
+
+
+def register_effective_policy(lookup: Callable[[date], object | None]) -> None:
+    """The tiers app hands over ``TierPolicy.objects.effective_on`` (its AppConfig.ready)."""
+    global _effective_policy
+    _effective_policy = lookup
+
+
+def risk_assessment_validity(on: date) -> timedelta | None:
+    """How long a risk assessment stays valid under the policy in force ``on`` (None: no policy in force)."""
+    policy = _effective_policy(on) if _effective_policy else None
+    return policy.risk_assessment_validity if policy is not None else None
