@@ -1,7 +1,6 @@
 """HTML pages of the clients app: list, client 360, create/edit, contact logging (htmx), imports. Thin."""
 
 import json
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
+from wealthcrm.birthdays import next_birthday
 from wealthcrm.forms import add_service_errors
 from wealthcrm.money import WAN
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
@@ -68,15 +68,8 @@ def client_export(request):
 def _birthday_info(client, today):
     if not client.birth_date:
         return None
-    born = client.birth_date
-    for year in (today.year, today.year + 1):
-        try:
-            upcoming = born.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            upcoming = date(year, 3, 1)
-        if upcoming >= today:
-            return {"date": upcoming, "days": (upcoming - today).days, "age": year - born.year}
-    return None
+    upcoming = next_birthday(client.birth_date, today)
+    return {"date": upcoming, "days": (upcoming - today).days, "age": upcoming.year - client.birth_date.year}
 
 
 def _aum_chart(client):

@@ -13,21 +13,13 @@ from django.utils import timezone
 from clients.models import Client, Contact
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
+from wealthcrm.birthdays import birthdays_within_q
 from wealthcrm.tiering import Tier, risk_assessment_validity
 
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7
 RISK_EXPIRY_WINDOW_DAYS = 30
 CALLBACK_LOOKBACK_DAYS = 14
-
-
-def _month_days(start: dt.date, days: int) -> Q:
-    """Clients whose birthday (month, day) falls within ``days`` days from ``start``, across a year end."""
-    q = Q(pk__in=[])
-    for offset in range(days + 1):
-        day = start + dt.timedelta(days=offset)
-        q |= Q(birth_month=day.month, birth_day=day.day)
-    return q
 
 
 def tier_mix(clients) -> list[dict]:
@@ -53,7 +45,7 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
                  .select_related("client").order_by("next_action_at"))
     birthdays = (clients.exclude(birth_date__isnull=True)
                  .annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
-                 .filter(_month_days(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
+                 .filter(birthdays_within_q(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
     validity = risk_assessment_validity(today)
     if validity is None:  # no tier policy in force: nothing to expire against
         risk_expiring = clients.none()

@@ -64,3 +64,13 @@ def web_as(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks queued during the test run at once in the test's process (to assert what a task does, e.g. mail)."""
+    from wealthcrm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
