@@ -1,12 +1,9 @@
 """HTML pages of the tiers app: thin, every list through ``visible_to`` and the shared FilterSets."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,7 +24,7 @@ from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_RO
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import sees_everything
-from wealthcrm.pagination import parse_id
+from wealthcrm.pagination import keyset_page, parse_id
 from wealthcrm.tiering import Tier
 
 PAGE_SIZE = 50
@@ -122,16 +119,14 @@ def near_threshold(request):
     clients = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if request.GET.get("format") == "csv":
         return _near_threshold_csv(request, clients)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, links = keyset_page(clients, request, ordering=("-aum", "-id"), size=PAGE_SIZE)
     context = _policy_context()
     policy_today = context["current_policy"]
     for client in page:
         client.next_floor = policy_today.next_floor(client.tier)
         client.gap = client.next_floor - client.aum
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "tiers/near_threshold.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(),
+        "filter": filterset, "page": page, "links": links,
         "is_manager": request.user.has_role(*MANAGER_ROLES), **context})
 
 
@@ -166,40 +161,23 @@ def changes(request):
     filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     monthly = selectors.monthly_change_counts(rows)[-12:]
-    # keyset on (effective_date, id): "before" is the last row shown — no OFFSET/COUNT at millions of rows
-    before = _parse_cursor(request.GET.get("before", ""))
-    if before:
-        rows = rows.filter(Q(effective_date__lt=before[0]) | Q(effective_date=before[0], pk__lt=before[1]))
-    page = list(rows.order_by("-effective_date", "-id")[:PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    query = request.GET.copy()
-    query.pop("before", None)
+    page, links = keyset_page(rows, request, ordering=("-effective_date", "-id"), size=PAGE_SIZE)
     chart = {"type": "bar", "data": {
         "labels": [f"{m['month']:%Y-%m}" for m in monthly],
         "datasets": [{"label": _("升级"), "data": [m["upgrades"] for m in monthly]},
                      {"label": _("降级"), "data": [m["downgrades"] for m in monthly]}]}}
     return render(request, "tiers/changes.html", {
-        "filter": filterset, "rows": page,
-        "next_before": f"{page[-1].effective_date:%Y-%m-%d}.{page[-1].pk}" if more else None,
-        "query": query.urlencode(), "monthly": monthly, "chart": _json(chart)})
-
-
-def _parse_cursor(value: str):
-    day, _dot, pk = value.partition(".")
-    try:
-        return date.fromisoformat(day), int(pk)
-    except ValueError:
-        return None
+        "filter": filterset, "rows": page, "links": links, "monthly": monthly, "chart": _json(chart)})
 
 
 @role_required(*MANAGER_ROLES)
 def reassign(request):
-    page = Paginator(selectors.mismatched_clients(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    choices = selectors.advisor_choices(request.user, page.object_list)
+    page, links = keyset_page(selectors.mismatched_clients(request.user), request, ordering=("-aum", "-id"),
+                              size=PAGE_SIZE)
+    choices = selectors.advisor_choices(request.user, page)
     for client in page:
         client.candidates = choices[client.pk]
-    return render(request, "tiers/reassign.html", {"page": page})
+    return render(request, "tiers/reassign.html", {"page": page, "links": links})
 
 
 @require_POST
