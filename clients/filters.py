@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
-from tiers.choices import Tier
 from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
+from wealthcrm.tiering import Tier
 
 
 class ClientFilterSet(ScopedFilterSet):

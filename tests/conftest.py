@@ -9,12 +9,6 @@ from tests.factories import TEST_PASSWORD, OrgUnitFactory, StaffFactory
 from wealthcrm.org.choices import OrgKind, Role
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2 at production strength costs ~0.5 s per user; the hasher is not what these tests check.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def bank(db):
     """总行 → 两家分行 (north, south) → 支行 → 网点, plus one member of staff per role where they work.
@@ -70,3 +64,13 @@ def web_as(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks queued during the test run at once in the test's process (to assert what a task does, e.g. mail)."""
+    from wealthcrm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

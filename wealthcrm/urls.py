@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from performance import views as performance_views
 from wealthcrm import api, views
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
 from wealthcrm.org.auth import LoginView, ObtainTokenView
@@ -30,8 +29,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", performance_views.home, name="home"),
-    path("search/", performance_views.search, name="search"),
+    path("", include("performance.urls")),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("login/", LoginView.as_view(), name="login"),

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import ClientFactory
 from tiers import tasks
-from tiers.choices import Tier
 from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.tiering import Tier
 
 POLICY = {"effective_from": "2027-01-01", "head_office_floor": "120000000.00", "branch_floor": "30000000",
           "near_threshold_margin": "0.15"}
