@@ -44,6 +44,8 @@ def table(results: dict, meta: dict) -> str:
         f"{meta['when']} · {meta['machine']} · load average {meta['load']} · data built in {meta['build_s']} s "
         f"with COPY and INSERT … SELECT ({counts})",
         "",
+        *([f"Build phases (s): {', '.join(f'{k} {v}' for k, v in meta['phases_s'].items())}", ""]
+          if meta.get("phases_s") else []),
         "| operation | ours_s | floor_s | ratio | p95_ms | peak_rss_mb | errors | notes |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]

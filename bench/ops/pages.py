@@ -75,6 +75,7 @@ def _people(cur) -> dict:
         return [r[0] for r in cur.fetchall()]
 
     cur.execute("""SELECT advisor_id FROM clients_client c JOIN org_orgunit o ON o.id = c.org_unit_id
+                   JOIN org_staff s ON s.id = c.advisor_id AND s.role = 'advisor'
                    WHERE o.path LIKE %s GROUP BY advisor_id ORDER BY count(*) DESC LIMIT %s""", [branch_path + "%", REQUESTS])
     advisors = [r[0] for r in cur.fetchall()]
     cur.execute("SELECT id FROM org_staff WHERE role = 'head_office' ORDER BY id")
@@ -95,9 +96,15 @@ def _people(cur) -> dict:
     cur.execute("""SELECT c.id, c.client_no, c.name FROM clients_client c JOIN org_orgunit o ON o.id = c.org_unit_id
                    WHERE o.path LIKE %s ORDER BY c.id""", [branch_path + "%"])
     branch_clients = cur.fetchall()
+    clients_under = {}
+    for manager in set(people["branch_manager"]):
+        cur.execute("""SELECT c.id FROM clients_client c JOIN org_orgunit o ON o.id = c.org_unit_id
+                       WHERE o.path LIKE (SELECT path FROM org_staff s JOIN org_orgunit u ON u.id = s.org_unit_id
+                                          WHERE s.id = %s) || '%%' ORDER BY c.id""", [manager])
+        clients_under[manager] = [r[0] for r in cur.fetchall()]
     cur.execute("SELECT max(at) FROM audit_auditevent")
     latest_audit = cur.fetchone()[0]
-    return {"people": people, "branch": branch_id, "subs": subs, "clients_of": clients_of,
+    return {"people": people, "branch": branch_id, "subs": subs, "clients_of": clients_of, "clients_under": clients_under,
             "branch_clients": branch_clients, "latest_audit": latest_audit}
 
 
@@ -122,55 +129,55 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
     tiers = ("", "?tier=sub_branch", "?tier=branch", "?tier=head_office")
     board_tabs = ("open", "due_today", "breached", "unassigned")
     rows = [
-        ("advisor", "/", lambda i: "/"),
-        ("advisor", "/clients/", lambda i: ("/clients/" + tiers[i % 4]) if i % 2 else f"/clients/{cursor(i)}"),
-        ("advisor", "/clients/<id>/", lambda i: f"/clients/{own(i)}/"),
-        ("advisor", "/tiers/near-threshold/", lambda i: "/tiers/near-threshold/" + ("", "?tier=sub_branch")[i % 2]),
-        ("advisor", "/referrals/inbox/", lambda i: "/referrals/inbox/"),
-        ("advisor", "/referrals/mine/", lambda i: "/referrals/mine/"),
-        ("advisor", "/notifications/", lambda i: "/notifications/" + ("", "?unread=1")[i % 2]),
-        ("advisor", "/api/v1/clients/", lambda i: "/api/v1/clients/" + tiers[i % 4]),
-        ("advisor", "/api/v1/contacts/", lambda i: "/api/v1/contacts/" + ("", f"?client={own(i)}")[i % 2]),
-        ("advisor", "/api/v1/referrals/", lambda i: "/api/v1/referrals/" + ("", "?status=recommended")[i % 2]),
-        ("account_manager", "/", lambda i: "/"),
-        ("account_manager", "/clients/", lambda i: "/clients/" + tiers[i % 2]),
-        ("hall_staff", "/", lambda i: "/"),
-        ("hall_staff", "/referrals/new/", lambda i: "/referrals/new/"),
-        ("hall_staff", "/referrals/mine/", lambda i: "/referrals/mine/" + ("", "?page=2")[i % 2]),
-        ("branch_manager", "/", lambda i: "/"),
-        ("branch_manager", "/clients/", lambda i: f"/clients/{cursor(i)}"),
-        ("branch_manager", "/clients/<id>/", lambda i: f"/clients/{any_client(i)}/"),
+        ("advisor", "/", lambda i, user: "/"),
+        ("advisor", "/clients/", lambda i, user: ("/clients/" + tiers[i % 4]) if i % 2 else f"/clients/{cursor(i)}"),
+        ("advisor", "/clients/<id>/", lambda i, user: f"/clients/{own(i)}/"),
+        ("advisor", "/tiers/near-threshold/", lambda i, user: "/tiers/near-threshold/" + ("", "?tier=sub_branch")[i % 2]),
+        ("advisor", "/referrals/inbox/", lambda i, user: "/referrals/inbox/"),
+        ("advisor", "/referrals/mine/", lambda i, user: "/referrals/mine/"),
+        ("advisor", "/notifications/", lambda i, user: "/notifications/" + ("", "?unread=1")[i % 2]),
+        ("advisor", "/api/v1/clients/", lambda i, user: "/api/v1/clients/" + tiers[i % 4]),
+        ("advisor", "/api/v1/contacts/", lambda i, user: "/api/v1/contacts/" + ("", f"?client={own(i)}")[i % 2]),
+        ("advisor", "/api/v1/referrals/", lambda i, user: "/api/v1/referrals/" + ("", "?status=recommended")[i % 2]),
+        ("account_manager", "/", lambda i, user: "/"),
+        ("account_manager", "/clients/", lambda i, user: "/clients/" + tiers[i % 2]),
+        ("hall_staff", "/", lambda i, user: "/"),
+        ("hall_staff", "/referrals/new/", lambda i, user: "/referrals/new/"),
+        ("hall_staff", "/referrals/mine/", lambda i, user: "/referrals/mine/" + ("", "?page=2")[i % 2]),
+        ("branch_manager", "/", lambda i, user: "/"),
+        ("branch_manager", "/clients/", lambda i, user: f"/clients/{cursor(i)}"),
+        ("branch_manager", "/clients/<id>/", lambda i, user: f"/clients/{rng.choice(ctx['clients_under'][user])}/"),
         ("branch_manager", "/api/v1/clients/",
-         lambda i: f"/api/v1/clients/?org_unit={ctx['branch'] if i % 2 else rng.choice(subs)}"
+         lambda i, user: f"/api/v1/clients/?org_unit={ctx['branch'] if i % 2 else rng.choice(subs)}"
                    f"&tier={('sub_branch', 'branch')[i % 4 // 2]}"),
         ("branch_manager", "/clients/export.csv",
-         lambda i: "/clients/export.csv" + ("", "?tier=sub_branch", "?risk_level=C3")[i % 3]),
+         lambda i, user: "/clients/export.csv" + ("", "?tier=sub_branch", "?risk_level=C3")[i % 3]),
         ("branch_manager", "/tiers/distribution/",
-         lambda i: "/tiers/distribution/" + ("" if i % 2 else f"?unit={rng.choice(subs)}")),
-        ("branch_manager", "/tiers/near-threshold/", lambda i: "/tiers/near-threshold/" + ("", "?page=2")[i % 2]),
-        ("branch_manager", "/tiers/changes/", lambda i: "/tiers/changes/" + ("", "?direction=upgrade")[i % 2]),
-        ("branch_manager", "/tiers/reassign/", lambda i: "/tiers/reassign/" + ("", "?page=2")[i % 2]),
-        ("branch_manager", "/referrals/board/", lambda i: f"/referrals/board/?tab={board_tabs[i % 4]}"),
-        ("branch_manager", "/referrals/funnel/", lambda i: "/referrals/funnel/"),
-        ("branch_manager", "/referrals/inbox/", lambda i: "/referrals/inbox/"),
-        ("branch_manager", "/api/v1/referrals/", lambda i: "/api/v1/referrals/" + ("", "?sla_breached=true")[i % 2]),
-        ("head_office", "/", lambda i: "/"),
-        ("head_office", "/clients/", lambda i: "/clients/" + (tiers[i % 4] or cursor(i))),
-        ("head_office", "/api/v1/clients/", lambda i: "/api/v1/clients/?tier=" + ("head_office", "branch")[i % 2]),
+         lambda i, user: "/tiers/distribution/" + ("" if i % 2 else f"?unit={rng.choice(subs)}")),
+        ("branch_manager", "/tiers/near-threshold/", lambda i, user: "/tiers/near-threshold/" + ("", "?page=2")[i % 2]),
+        ("branch_manager", "/tiers/changes/", lambda i, user: "/tiers/changes/" + ("", "?direction=upgrade")[i % 2]),
+        ("branch_manager", "/tiers/reassign/", lambda i, user: "/tiers/reassign/" + ("", "?page=2")[i % 2]),
+        ("branch_manager", "/referrals/board/", lambda i, user: f"/referrals/board/?tab={board_tabs[i % 4]}"),
+        ("branch_manager", "/referrals/funnel/", lambda i, user: "/referrals/funnel/"),
+        ("branch_manager", "/referrals/inbox/", lambda i, user: "/referrals/inbox/"),
+        ("branch_manager", "/api/v1/referrals/", lambda i, user: "/api/v1/referrals/" + ("", "?sla_breached=true")[i % 2]),
+        ("head_office", "/", lambda i, user: "/"),
+        ("head_office", "/clients/", lambda i, user: "/clients/" + (tiers[i % 4] or cursor(i))),
+        ("head_office", "/api/v1/clients/", lambda i, user: "/api/v1/clients/?tier=" + ("head_office", "branch")[i % 2]),
         ("head_office", "/referrals/board/?tab=breached",
-         lambda i: "/referrals/board/?tab=breached" + ("", "&page=2")[i % 2]),
-        ("head_office", "/referrals/board/", lambda i: "/referrals/board/?tab=" + board_tabs[i % 4]),
-        ("head_office", "/referrals/funnel/", lambda i: "/referrals/funnel/"),
-        ("head_office", "/tiers/reassign/", lambda i: "/tiers/reassign/" + ("", "?page=2")[i % 2]),
-        ("head_office", "/tiers/distribution/", lambda i: "/tiers/distribution/"),
-        ("head_office", "/tiers/near-threshold/", lambda i: "/tiers/near-threshold/" + tiers[i % 3]),
-        ("head_office", "/tiers/changes/", lambda i: "/tiers/changes/" + ("", "?direction=downgrade")[i % 2]),
-        ("head_office", "/audit/", lambda i: "/audit/" + ("", "?action=reveal")[i % 2]),
-        ("head_office", "/audit/?before=…", lambda i: f"/audit/?before={quote(before(i))}"),
-        ("head_office", "/api/v1/audit-events/", lambda i: "/api/v1/audit-events/"),
-        ("head_office", "/api/v1/referrals/", lambda i: "/api/v1/referrals/" + ("", "?status=recommended")[i % 2]),
-        ("head_office", "/api/v1/tier-changes/", lambda i: "/api/v1/tier-changes/"),
-        ("head_office", "/notifications/", lambda i: "/notifications/"),
+         lambda i, user: "/referrals/board/?tab=breached" + ("", "&page=2")[i % 2]),
+        ("head_office", "/referrals/board/", lambda i, user: "/referrals/board/?tab=" + board_tabs[i % 4]),
+        ("head_office", "/referrals/funnel/", lambda i, user: "/referrals/funnel/"),
+        ("head_office", "/tiers/reassign/", lambda i, user: "/tiers/reassign/" + ("", "?page=2")[i % 2]),
+        ("head_office", "/tiers/distribution/", lambda i, user: "/tiers/distribution/"),
+        ("head_office", "/tiers/near-threshold/", lambda i, user: "/tiers/near-threshold/" + tiers[i % 3]),
+        ("head_office", "/tiers/changes/", lambda i, user: "/tiers/changes/" + ("", "?direction=downgrade")[i % 2]),
+        ("head_office", "/audit/", lambda i, user: "/audit/" + ("", "?action=reveal")[i % 2]),
+        ("head_office", "/audit/?before=…", lambda i, user: f"/audit/?before={quote(before(i))}"),
+        ("head_office", "/api/v1/audit-events/", lambda i, user: "/api/v1/audit-events/"),
+        ("head_office", "/api/v1/referrals/", lambda i, user: "/api/v1/referrals/" + ("", "?status=recommended")[i % 2]),
+        ("head_office", "/api/v1/tier-changes/", lambda i, user: "/api/v1/tier-changes/"),
+        ("head_office", "/notifications/", lambda i, user: "/notifications/"),
     ]
     return rows
 
@@ -212,7 +219,8 @@ def measure(template: str) -> dict:
             count = EXPORT_REQUESTS if path.endswith(".csv") else REQUESTS
             times, sizes, errors, statuses = [], [], 0, set()
             for i in range(WARMUP + count):
-                status, body, seconds = _get(sessions[users[i % len(users)]], url_of(i))
+                user = users[i % len(users)]
+                status, body, seconds = _get(sessions[user], url_of(i, user))
                 if status != 200:
                     errors += 1
                     statuses.add(status)
