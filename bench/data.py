@@ -241,13 +241,8 @@ def build(conn, *, clients: int, seed: int = 2026) -> dict:
                 f"{aum:.2f}", LAST_MONTH_END.isoformat(), investable, contribution, tier, "f", "",
                 "2024-01-01 00:00:00+08", "2024-01-01 00:00:00+08", str(advisor), str(outlet["unit"][0]))) + "\n"
 
-    copy(cur, "clients_client", [
-        "id", "client_no", "name", "id_number", "id_number_hash", "phone", "phone_hash", "birth_date", "gender",
-        "occupation", "risk_level", "risk_assessed_on", "investment_preferences", "tags", "acquisition_channel",
-        "household_id", "household_relation", "company_id", "company_role", "aum", "aum_as_of", "investable_assets",
-        "contribution", "tier", "near_threshold", "value_segment", "created_at", "updated_at", "advisor_id",
-        "org_unit_id"], client_lines())
-
+    with bulk_load(cur, ("clients_client",)):
+        _copy_clients(cur, client_lines())
     phases = {"clients": clock.perf_counter() - started}
     counts = {}
     with bulk_load(cur, ("clients_aumsnapshot", "tiers_tierchange", "clients_contact", "referrals_referralevent",
@@ -270,8 +265,8 @@ def build(conn, *, clients: int, seed: int = 2026) -> dict:
     for table in ("org_orgunit", "org_staff", "clients_household", "clients_company", "clients_client"):
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     mark = clock.perf_counter()
-    cur.execute("VACUUM ANALYZE")
-    phases["vacuum analyze"] = clock.perf_counter() - mark
+    cur.execute("ANALYZE")   # the statistics the planner needs (tier_recompute's settle vacuums and freezes)
+    phases["analyze"] = clock.perf_counter() - mark
     cur.execute("SELECT count(*) FROM tiers_tierchange")
     counts["tier_changes"] = cur.fetchone()[0]
     cur.close()
@@ -297,35 +292,49 @@ def _sales_and_notifications(cur) -> int:
     return sales
 
 
+def _copy_clients(cur, lines) -> None:
+    copy(cur, "clients_client", [
+        "id", "client_no", "name", "id_number", "id_number_hash", "phone", "phone_hash", "birth_date", "gender",
+        "occupation", "risk_level", "risk_assessed_on", "investment_preferences", "tags", "acquisition_channel",
+        "household_id", "household_relation", "company_id", "company_role", "aum", "aum_as_of", "investable_assets",
+        "contribution", "tier", "near_threshold", "value_segment", "created_at", "updated_at", "advisor_id",
+        "org_unit_id"], lines)
+
+
 def _unit_name(kind: str, uid: int) -> str:
     return {"head_office": "总行", "branch": f"第{uid}分行", "sub_branch": f"第{uid}支行"}.get(kind, f"第{uid}网点")
 
 
 def _snapshots(cur) -> int:
-    """24 month-ends per client ending on the client's current AUM, each client on its own drift; then the
-    tier-change history read off those snapshots (a change wherever a month's tier differs from the month before)."""
+    """24 month-ends per client ending on the client's current AUM, each client on its own drift with a little
+    monthly noise (both from the client id, so the same expression gives the history again); then the tier-change
+    history from that expression, client by client (a change wherever a month's tier differs from the month
+    before) — no sort of the snapshot table."""
+    last = SNAPSHOT_MONTHS - 1
     first = date(LAST_MONTH_END.year - 2, LAST_MONTH_END.month + 1, 1)
-    cur.execute("SELECT setseed(0.2026)")
-    cur.execute(f"""
-        INSERT INTO clients_aumsnapshot (client_id, as_of, aum)
-        SELECT c.id, (date '{first}' + make_interval(months => m + 1) - interval '1 day')::date,
-               CASE WHEN m = {SNAPSHOT_MONTHS - 1} THEN c.aum
-                    ELSE round((c.aum * exp((c.id * 2654435761 % 1000 / 1000.0 - 0.4) * (m - {SNAPSHOT_MONTHS - 1})
-                                / {SNAPSHOT_MONTHS - 1} + (random() - 0.5) * 0.1))::numeric, 2) END
-        FROM clients_client c CROSS JOIN generate_series(0, {SNAPSHOT_MONTHS - 1}) m""")
+    # float8 arithmetic throughout: numeric exp() would be the slowest part of the whole build
+    def aum_at(m):
+        return (f"CASE WHEN {m} = {last} THEN c.aum ELSE round((c.aum::float8 * exp(((c.id * 2654435761 % 1000)"
+                f"::float8 / 1000 - 0.4) * ({m} - {last}) / {last} + ((c.id * 7919 + {m} * 104729) % 1000)::float8"
+                " / 10000 - 0.05))::numeric, 2) END")
+
+    aum = aum_at("m")
+    as_of = f"(date '{first}' + make_interval(months => m + 1) - interval '1 day')::date"
+    cur.execute(f"""INSERT INTO clients_aumsnapshot (client_id, as_of, aum)
+                    SELECT c.id, {as_of}, {aum} FROM clients_client c CROSS JOIN generate_series(0, {last}) m""")
     rows = cur.rowcount
-    tier = (f"CASE WHEN aum >= {HEAD_OFFICE_FLOOR} THEN 'head_office' WHEN aum >= {BRANCH_FLOOR} THEN 'branch' "
-            "ELSE 'sub_branch' END")
-    rank = "array_position(ARRAY['sub_branch', 'branch', 'head_office'], {})"
+    # The tier of an amount in one evaluation: 0 支行级, 1 分行级, 2 总行级.
+    rank = f"width_bucket({{}}, ARRAY[{BRANCH_FLOOR}, {HEAD_OFFICE_FLOOR}]::numeric[])"
+    tiers = "(ARRAY['sub_branch', 'branch', 'head_office'])[{} + 1]"
     cur.execute(f"""
         INSERT INTO tiers_tierchange (client_id, from_tier, to_tier, direction, aum, effective_date, reason, created_at)
-        SELECT client_id, prev, tier, CASE WHEN {rank.format('tier')} > {rank.format('prev')}
-                                          THEN 'upgrade' ELSE 'downgrade' END,
-               aum, as_of + 1, 'nightly', (as_of + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '1 hour'
-        FROM (SELECT client_id, as_of, aum, {tier} AS tier,
-                     lag({tier}) OVER (PARTITION BY client_id ORDER BY as_of) AS prev
-              FROM clients_aumsnapshot) s
-        WHERE prev IS NOT NULL AND prev <> tier ORDER BY as_of, client_id""")
+        SELECT id, {tiers.format('before')}, {tiers.format('after')},
+               CASE WHEN after > before THEN 'upgrade' ELSE 'downgrade' END, aum, as_of + 1, 'nightly',
+               (as_of + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '1 hour'
+        FROM (SELECT id, as_of, aum, before, {rank.format('aum')} AS after
+              FROM (SELECT c.id, {as_of} AS as_of, {aum} AS aum, {rank.format(aum_at('(m - 1)'))} AS before
+                    FROM clients_client c CROSS JOIN generate_series(1, {last}) m OFFSET 0) x OFFSET 0) y
+        WHERE after <> before""")
     return rows
 
 
