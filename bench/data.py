@@ -217,7 +217,8 @@ def build(conn, *, clients: int, seed: int = 2026) -> dict:
             if cid <= clients * REFERRALS_PER_CLIENT:
                 client_units[cid] = (branch, sub, outlet)
             tier = _tier(aum)
-            if tier != "sub_branch":
+            # ~1% still with an advisor of the other tier's team (moved tier, not reassigned yet: /tiers/reassign/)
+            if (tier != "sub_branch") != (rng.random() < (0.1 if tier != "sub_branch" else 0.005)):
                 advisor = rng.choice(branch["centre"])
             elif rng.random() < 0.85:
                 advisor = rng.choice(sub["advisors"])
