@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
 from clients.models import RISK_ASSESSMENT_VALIDITY, Client, Contact
+from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
 from tiers.choices import Tier
@@ -71,9 +72,20 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
+        "calls": calls_today(user, now=now),
         "today": today,
         "now": now,
     }
+
+
+def calls_today(user, *, now=None) -> dict:
+    """规定动作 (2053): today's effective phone calls of the user against the daily 20."""
+    now = now or timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    made = Contact.objects.filter(staff=user, effective=True, channel="phone", occurred_at__gte=start,
+                                  occurred_at__lt=start + dt.timedelta(days=1)).count()
+    return {"made": made, "target": DAILY_CALL_TARGET, "left": max(DAILY_CALL_TARGET - made, 0),
+            "percent": min(100, round(100 * made / DAILY_CALL_TARGET))}
 
 
 def manager_overview(user, *, today: dt.date | None = None) -> dict:

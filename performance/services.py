@@ -15,6 +15,7 @@ Who gets the credit (PRODUCT.md "Performance"):
 import calendar as month_calendar
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -65,11 +66,11 @@ class Period:
     @classmethod
     def parse(cls, text: str, *, field: str = "period") -> "Period":
         """``"2026-11"`` → the period; anything else is a ``ValidationError`` naming ``field``."""
+        match = re.fullmatch(r"(\d{4})-(\d{2})", str(text or "").strip(), flags=re.ASCII)
         try:
-            year, month = str(text or "").strip().split("-")
-            if len(year) != 4 or len(month) != 2:
+            if not match:
                 raise ValueError
-            return cls(dt.date(int(year), int(month), 1))
+            return cls(dt.date(int(match[1]), int(match[2]), 1))
         except ValueError:
             raise ValidationError({field: [_("请按 YYYY-MM 填写考核月份，例如 2026-11。")]}) from None
 
@@ -395,3 +396,106 @@ def recompute_scorecards(periods: list[Period] | Period, *, progress=None, now: 
     report(100)
     logger.info("scorecard recompute %s: %s scorecards", ", ".join(map(str, periods)), advisors)
     return {"periods": [str(p) for p in periods], "scorecards": advisors}
+
+
+# --- complaints, meetings, targets ---------------------------------------------------------------------------
+
+def _scored_staff_in_scope(actor, advisor) -> bool:
+    return (advisor is not None and advisor.role in SCORED_ROLES
+            and Staff.objects.visible_to(actor).filter(pk=advisor.pk).exists())
+
+
+def record_complaint(*, actor, client, advisor, received_on: dt.date, note: str = "",
+                     valid: bool | None = None) -> Complaint:
+    """A manager records a complaint about an advisor; it deducts only once decided valid."""
+    errors = {}
+    if client is None or not Client.objects.visible_to(actor).filter(pk=client.pk).exists():
+        errors["client"] = [_("客户不存在或不在您的管辖范围内。")]
+    if not _scored_staff_in_scope(actor, advisor):
+        errors["advisor"] = [_("请选择您管辖范围内的财富顾问或客户经理。")]
+    if received_on and received_on > timezone.localdate():
+        errors["received_on"] = [_("受理日期不能晚于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    complaint = Complaint.objects.create(client=client, advisor=advisor, received_on=received_on, note=note or "",
+                                         created_by=actor)
+    if valid is not None:
+        decide_complaint(complaint=complaint, actor=actor, valid=valid)
+    return complaint
+
+
+def decide_complaint(*, complaint: Complaint, actor, valid: bool, note: str = "") -> Complaint:
+    """Valid or invalid, by a manager in scope (the advisor concerned never decides their own)."""
+    if complaint.advisor_id == actor.pk:
+        raise ValidationError({"valid": [_("不能认定针对本人的投诉。")]})
+    complaint.valid, complaint.decided_by, complaint.decided_at = valid, actor, timezone.now()
+    fields = ["valid", "decided_by", "decided_at"]
+    if note:
+        complaint.note = f"{complaint.note}\n{note}".strip()
+        fields.append("note")
+    complaint.save(update_fields=fields)
+    return complaint
+
+
+def record_meeting(*, actor, org_unit, held_on: dt.date, attendees, clients=(), notes: str = ""):
+    """Record a client analysis meeting (客户分析会) of a unit in the actor's scope."""
+    from performance.models import AnalysisMeeting
+
+    errors = {}
+    if org_unit is None or not OrgUnit.objects.filter(pk=org_unit.pk, path__startswith=_root_path(actor)).exists():
+        errors["org_unit"] = [_("机构不存在或不在您的管辖范围内。")]
+    if held_on and held_on > timezone.localdate():
+        errors["held_on"] = [_("会议日期不能晚于今天。")]
+    attendees, clients = list(attendees), list(clients)
+    if not attendees:
+        errors["attendees"] = [_("请填写参会人员。")]
+    elif Staff.objects.visible_to(actor).filter(pk__in=[s.pk for s in attendees]).count() != len(set(attendees)):
+        errors["attendees"] = [_("参会人员须在您的管辖范围内。")]
+    if clients and Client.objects.visible_to(actor).filter(pk__in=[c.pk for c in clients]).count() != len(set(clients)):
+        errors["clients"] = [_("讨论客户须在您的管辖范围内。")]
+    if errors:
+        raise ValidationError(errors)
+    meeting = AnalysisMeeting.objects.create(org_unit=org_unit, held_on=held_on, notes=notes or "", created_by=actor)
+    meeting.attendees.set(attendees)
+    meeting.clients.set(clients)
+    return meeting
+
+
+def _root_path(actor) -> str:
+    """The materialised-path prefix of what a manager may act on ("" for head office: everything)."""
+    from wealthcrm.org.scope import sees_everything
+
+    if sees_everything(actor):
+        return ""
+    return actor.org_unit.path if actor.org_unit_id else "\x00"
+
+
+def create_target(*, actor, role: str, kpi: str, effective_from: dt.date, target: Decimal, weight: Decimal,
+                  cap: Decimal) -> KpiTarget:
+    """Add a target (never edited in place: past scorecards stay explainable by the targets they used)."""
+    row = KpiTarget(role=role, kpi=kpi, effective_from=effective_from, target=target, weight=weight, cap=cap,
+                    created_by=actor)
+    errors = {}
+    if kpi == KpiCode.COMPLAINTS:
+        errors["kpi"] = [_("有效投诉按扣分规则扣分，不设目标。")]
+    if target is not None and target <= 0:
+        errors["target"] = [_("目标值必须大于 0。")]
+    if weight is not None and weight < 0:
+        errors["weight"] = [_("权重不能为负。")]
+    if cap is not None and cap < 1:
+        errors["cap"] = [_("封顶倍数不能小于 1。")]
+    if effective_from and effective_from.day != 1:
+        errors["effective_from"] = [_("生效日期须为某月 1 日（考核按自然月）。")]
+    elif KpiTarget.objects.filter(role=role, kpi=kpi, effective_from=effective_from).exists():
+        errors["effective_from"] = [_("该角色该指标在此月份已有目标，请选择其他月份。")]
+    if errors:
+        raise ValidationError(errors)
+    row.save()
+    return row
+
+
+def targets_in_force(period: Period) -> dict[tuple[str, str], KpiTarget]:
+    """(role, kpi) → the target row in force for the period (one query)."""
+    rows = (KpiTarget.objects.filter(effective_from__lte=period.start)
+            .order_by("role", "kpi", "-effective_from").distinct("role", "kpi"))
+    return {(row.role, row.kpi): row for row in rows}

@@ -15,7 +15,7 @@ router.register("staff", StaffViewSet, basename="staff")
 
 # Each app mounts its own endpoints under /api/v1/ from its api.py.
 API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api", "wealthcrm.audit.api",
-            "wealthcrm.notifications.api"]
+            "wealthcrm.notifications.api", "performance.api"]
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
