@@ -30,6 +30,7 @@ from clients.models import AumSnapshot, CallbackPlan, Client, Contact, ProductSa
 from performance.choices import CATALOGUE, ECHELON_KINDS, ECHELONS, Card, KpiCode
 from performance.models import (
     SCORED_ROLES,
+    AnalysisMeeting,
     Complaint,
     EchelonResult,
     EchelonTarget,
@@ -43,6 +44,7 @@ from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.calendar import services as business_calendar
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.org.scope import sees_everything
 
 logger = logging.getLogger(__name__)
 
@@ -439,10 +441,8 @@ def decide_complaint(*, complaint: Complaint, actor, valid: bool, note: str = ""
 
 def record_meeting(*, actor, org_unit, held_on: dt.date, attendees, clients=(), notes: str = ""):
     """Record a client analysis meeting (客户分析会) of a unit in the actor's scope."""
-    from performance.models import AnalysisMeeting
-
     errors = {}
-    if org_unit is None or not OrgUnit.objects.filter(pk=org_unit.pk, path__startswith=_root_path(actor)).exists():
+    if org_unit is None or not OrgUnit.objects.filter(pk=org_unit.pk, path__startswith=scope_root_path(actor)).exists():
         errors["org_unit"] = [_("机构不存在或不在您的管辖范围内。")]
     if held_on and held_on > timezone.localdate():
         errors["held_on"] = [_("会议日期不能晚于今天。")]
@@ -461,10 +461,8 @@ def record_meeting(*, actor, org_unit, held_on: dt.date, attendees, clients=(), 
     return meeting
 
 
-def _root_path(actor) -> str:
+def scope_root_path(actor) -> str:
     """The materialised-path prefix of what a manager may act on ("" for head office: everything)."""
-    from wealthcrm.org.scope import sees_everything
-
     if sees_everything(actor):
         return ""
     return actor.org_unit.path if actor.org_unit_id else "\x00"

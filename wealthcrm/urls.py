@@ -36,6 +36,7 @@ urlpatterns = [
     path("calendar/", include("wealthcrm.calendar.urls")),
     path("notifications/", include("wealthcrm.notifications.urls")),
     path("audit/", include("wealthcrm.audit.urls")),
+    path("performance/", include("performance.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
