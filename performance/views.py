@@ -125,7 +125,10 @@ def kpi_rows(request, advisor_id, period, code):
         **scorecards.kpi_rows(card.advisor, month, code)})
 
 
-LEADERBOARD_SORTS = {"score": "-score", "rank": "rank_in_bank"}
+# The columns a manager scans first; every KPI can still be picked as the sort order.
+LEADERBOARD_COLUMNS = [KpiCode.AUM_GROWTH, KpiCode.NEW_CLIENTS, KpiCode.EFFECTIVE_CONTACTS,
+                       KpiCode.CALLS_PER_BUSINESS_DAY, KpiCode.COVERAGE_RATE, KpiCode.CALLBACK_COMPLIANCE,
+                       KpiCode.PRODUCT_ALLOCATION, KpiCode.COMPLAINTS]
 
 
 @role_required(*MANAGER_ROLES)
@@ -139,6 +142,7 @@ def leaderboard(request):
         unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=parse_id(request.GET["org_unit"]))
         cards = cards.filter(org_unit__path__startswith=unit.path)
     sort = request.GET.get("sort", "score")
+    columns = LEADERBOARD_COLUMNS if sort in LEADERBOARD_COLUMNS or sort not in CATALOGUE else [*LEADERBOARD_COLUMNS, sort]
     if sort in CATALOGUE:
         cards = cards.annotate(sort_value=Subquery(KpiValue.objects.filter(
             advisor=OuterRef("advisor"), period=period.start, kpi=sort).values("value")[:1]))
@@ -148,12 +152,14 @@ def leaderboard(request):
         cards = cards.order_by("-score", "id")
     page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
     maps = scorecards.kpi_maps(page.object_list)
-    rows = [{"card": c, "kpis": [maps.get((c.advisor_id, c.period), {}).get(code, 0) for code in CATALOGUE]}
+    rows = [{"card": c, "kpis": [{"unit": CATALOGUE[code].unit, "value": maps.get((c.advisor_id, c.period), {}).get(code, 0)}
+                                 for code in columns]}
             for c in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "performance/leaderboard.html", {
         "period": period, "rows": rows, "page": page, "sort": sort, "unit": unit, "kpis": list(CATALOGUE.values()),
+        "columns": [CATALOGUE[code] for code in columns],
         "units": OrgUnit.objects.visible_to(request.user).exclude(kind=OrgKind.OUTLET)
         .filter(path__startswith=services.scope_root_path(request.user)),
         "query": query.urlencode()})
