@@ -356,24 +356,29 @@ def statement_params(period: Period, *, now: dt.datetime | None = None) -> dict:
     }
 
 
+def period_statements(period: Period, *, now: dt.datetime) -> list[str]:
+    """The statements of one period's recompute, in order (shared with the benchmark's floor)."""
+    return [
+        f"DROP TABLE IF EXISTS {BOOK}",
+        _book_sql(period.is_current(timezone.localdate(now))),
+        f"ANALYZE {BOOK}",
+        *[_upsert_kpi_sql(code) for code in KPI_SQL],
+        # advisors who left (or changed role) since an earlier run of this month: their rows go
+        *[f"DELETE FROM {table} WHERE period = %(start)s AND advisor_id NOT IN (SELECT id FROM ({ADVISORS_SQL}) a)"
+          for table in (T["value"], T["scorecard"])],
+        SCORE_SQL,
+        ECHELON_SQL,
+        NEXT_CARDS_SQL,
+        f"DROP TABLE {BOOK}",
+    ]
+
+
 def _compute_period(cursor, period: Period, *, now: dt.datetime, report, base: int, span: int) -> None:
     params = statement_params(period, now=now)
-    cursor.execute(f"DROP TABLE IF EXISTS {BOOK}")
-    cursor.execute(_book_sql(period.is_current(timezone.localdate(now))), params)
-    cursor.execute(f"ANALYZE {BOOK}")
-    steps = len(KPI_SQL) + 2
-    for i, code in enumerate(KPI_SQL, start=1):
-        cursor.execute(_upsert_kpi_sql(code), params)
-        report(base + span * i // steps)
-    # Advisors who left (or changed role) since an earlier run of this month: their rows go.
-    for table in (T["value"], T["scorecard"]):
-        cursor.execute(f"DELETE FROM {table} WHERE period = %(start)s AND advisor_id NOT IN (SELECT id FROM ({ADVISORS_SQL}) a)",
-                       params)
-    cursor.execute(SCORE_SQL, params)
-    cursor.execute(ECHELON_SQL, params)
-    cursor.execute(NEXT_CARDS_SQL, params)
-    cursor.execute(f"DROP TABLE {BOOK}")
-    report(base + span)
+    statements = period_statements(period, now=now)
+    for i, sql in enumerate(statements, start=1):
+        cursor.execute(sql, params)
+        report(base + span * i // len(statements))
 
 
 def recompute_scorecards(periods: list[Period] | Period, *, progress=None, now: dt.datetime | None = None) -> dict:
