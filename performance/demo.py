@@ -1,5 +1,5 @@
-"""Demo performance data for ``manage.py seed_demo``: client onboarding dates, stretch targets for two outlets,
-complaints, analysis meetings (one branch missed last month), today's calls, then the recompute.
+"""Demo performance data for ``manage.py seed_demo``: client onboarding dates, outflows at two idle outlets
+(their red card), complaints, analysis meetings (one branch missed last month), today's calls, then the recompute.
 
 Idempotent: each part is added once (keyed by what it creates); the recompute is an upsert.
 """
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.models import AumSnapshot, Client, Contact
 from performance import services
-from performance.models import AnalysisMeeting, Complaint, EchelonTarget
+from performance.models import AnalysisMeeting, Complaint
 from wealthcrm.org.choices import OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 
@@ -21,6 +21,7 @@ DEMO_NOTE = "演示数据"
 # Outlets that onboarded nobody in the last two months: the bottom of the echelon table, hence the red card.
 IDLE_OUTLETS = ("SZ0302", "SH0202")
 MISSED_MEETING_BRANCH = "SZ"
+OUTFLOW_BELOW = Decimal("6000000.00")
 
 
 def _first_instant(day: dt.date) -> dt.datetime:
@@ -53,19 +54,17 @@ def _onboarding_dates(rng, this_month: services.Period) -> int:
 
 
 def _outflows(this_month: services.Period) -> int:
-    """The idle outlets' largest client moves money out month after month (so they sit at the bottom)."""
-    today = timezone.localdate()
+    """One client of each idle outlet has been moving money out for two months: the snapshots of the two month
+    ends before last are raised (3× and 2× today's balance), so today's balance and tiers stay as they are."""
     moved = 0
     for code in IDLE_OUTLETS:
-        client = Client.objects.filter(org_unit__code=code, client_no__startswith="D").order_by("-aum").first()
-        if client is None or AumSnapshot.objects.filter(client=client, as_of=today).exists():
+        # small enough that 3× stays below the near-threshold band: the tier history stays true
+        client = (Client.objects.filter(org_unit__code=code, client_no__startswith="D", aum__lt=OUTFLOW_BELOW)
+                  .order_by("-aum").first())
+        if client is None:
             continue
-        for share, month in ((Decimal("0.6"), this_month.previous.previous), (Decimal("0.3"), this_month.previous)):
-            AumSnapshot.objects.filter(client=client, as_of=month.end).update(aum=client.aum * share)
-        client.aum = (client.aum * Decimal("0.1")).quantize(Decimal("0.01"))
-        AumSnapshot.objects.create(client=client, as_of=today, aum=client.aum)
-        Client.objects.filter(pk=client.pk).update(aum=client.aum, aum_as_of=today)
-        moved += 1
+        for factor, month in ((3, this_month.previous.previous.previous), (2, this_month.previous.previous)):
+            moved += AumSnapshot.objects.filter(client=client, as_of=month.end).update(aum=client.aum * factor)
     return moved
 
 
@@ -129,15 +128,8 @@ def _calls_today(rng) -> int:
 def seed(*, stdout, rng, clients) -> None:
     this_month = services.Period.of(timezone.localdate())
     dated = _onboarding_dates(rng, this_month)
-    _outflows(this_month)
-    # The idle outlets carry a stretch target too (the head office raised the bar for them this year).
-    for code in IDLE_OUTLETS:
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit:
-            EchelonTarget.objects.get_or_create(
-                org_unit=unit, effective_from=this_month.previous.previous.start,
-                defaults={"kind": OrgKind.OUTLET, "client_growth_target": 10,
-                          "aum_growth_target": Decimal("50000000.00")})
+    if dated:  # once, with the onboarding dates
+        _outflows(this_month)
     complaints, meetings, calls = _complaints(rng, this_month), _meetings(rng, this_month), _calls_today(rng)
     result = services.recompute_scorecards([this_month.previous.previous, this_month.previous, this_month])
     stdout.write(f"  performance: {dated} onboarding dates, {complaints} complaints, {meetings} meetings, "

@@ -63,11 +63,13 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _period(request) -> services.Period:
-    """``?period=YYYY-MM`` (the month picker), default this month; a malformed one is a 404, not a 500."""
+def _period(request, *, default_last_month: bool = False) -> services.Period:
+    """``?period=YYYY-MM`` (the month picker), default this month (or the last full one); a malformed one is a
+    404, not a 500."""
     text = request.GET.get("period")
     if not text:
-        return services.Period.of(timezone.localdate())
+        current = services.Period.of(timezone.localdate())
+        return current.previous if default_last_month else current
     try:
         return services.Period.parse(text)
     except ValidationError:
@@ -167,8 +169,9 @@ def leaderboard(request):
 
 @role_required(*MANAGER_ROLES)
 def echelons(request):
-    """五梯队 with cards: units of each kind ranked for the month, and the last months' echelons beside."""
-    period = _period(request)
+    """五梯队 with cards: units of each kind ranked for the month (by default the last full month: the
+    monthly review), and the last months' echelons beside."""
+    period = _period(request, default_last_month=True)
     months = [period]
     for _i in range(HISTORY_MONTHS - 1):
         months.append(months[-1].previous)
