@@ -21,9 +21,9 @@ from performance.filters import (
     KpiTargetFilter,
     ScorecardFilter,
 )
-from performance.models import SCORED_ROLES, AnalysisMeeting, Complaint, EchelonResult, KpiTarget, Scorecard
+from performance.models import AnalysisMeeting, Complaint, EchelonResult, KpiTarget, Scorecard
 from wealthcrm.api import raise_as_drf, role_permission
-from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import KeysetPagination
 
@@ -88,6 +88,8 @@ class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class EchelonSerializer(serializers.ModelSerializer):
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    # a plain string in the schema: a second OrgKind enum under "kind" would make the generator rename both
+    kind = serializers.CharField(read_only=True, help_text="branch | sub_branch | outlet")
     period = serializers.SerializerMethodField()
     attainment = serializers.FloatField()
     card = serializers.SerializerMethodField()
@@ -245,7 +247,8 @@ class AnalysisMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
 
 class KpiTargetSerializer(serializers.ModelSerializer):
-    role = serializers.ChoiceField(choices=[(r.value, r.label) for r in SCORED_ROLES])
+    # the full role set keeps one "Role" enum in the schema; the service refuses roles that are not scored
+    role = serializers.ChoiceField(choices=Role.choices)
     target = serializers.DecimalField(max_digits=20, decimal_places=4)
     weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
     cap = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=1)

@@ -3,16 +3,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from performance.choices import ECHELON_KINDS, KpiCode
-from performance.models import SCORED_ROLES, AnalysisMeeting, Complaint, EchelonResult, KpiTarget, Scorecard
-from wealthcrm.org.choices import OrgKind
+from performance.choices import KpiCode
+from performance.models import AnalysisMeeting, Complaint, EchelonResult, KpiTarget, Scorecard
+from wealthcrm.org.choices import OrgKind, Role
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
 class ScorecardFilter(django_filters.FilterSet):
     org_unit = OrgSubtreeFilter()
     advisor = django_filters.NumberFilter(field_name="advisor_id", label=_("顾问"))
-    role = django_filters.ChoiceFilter(choices=[(r.value, r.label) for r in SCORED_ROLES], label=_("角色"))
+    # full choice sets (one enum per name in the schema); a role or kind that is never ranked just finds nothing
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
 
     class Meta:
         model = Scorecard
@@ -20,7 +21,7 @@ class ScorecardFilter(django_filters.FilterSet):
 
 
 class EchelonFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=[(k, OrgKind(k).label) for k in ECHELON_KINDS], label=_("机构层级"))
+    kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("机构层级"))
 
     class Meta:
         model = EchelonResult
@@ -51,7 +52,7 @@ class AnalysisMeetingFilter(django_filters.FilterSet):
 
 
 class KpiTargetFilter(django_filters.FilterSet):
-    role = django_filters.ChoiceFilter(choices=[(r.value, r.label) for r in SCORED_ROLES], label=_("角色"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
     kpi = django_filters.ChoiceFilter(choices=KpiCode.choices, label=_("指标"))
 
     class Meta:

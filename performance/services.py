@@ -479,6 +479,8 @@ def create_target(*, actor, role: str, kpi: str, effective_from: dt.date, target
     row = KpiTarget(role=role, kpi=kpi, effective_from=effective_from, target=target, weight=weight, cap=cap,
                     created_by=actor)
     errors = {}
+    if role not in SCORED_ROLES:
+        errors["role"] = [_("只有财富顾问和客户经理参加考核。")]
     if kpi == KpiCode.COMPLAINTS:
         errors["kpi"] = [_("有效投诉按扣分规则扣分，不设目标。")]
     if target is not None and target <= 0:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -199,7 +200,7 @@ def recompute(request):
     result = recompute_scorecards_task.delay(period=str(period))
     messages.success(request, _("已提交 %(period)s 的考核重算任务（%(id)s），完成后刷新本页查看结果。")
                      % {"period": period, "id": result.id})
-    return redirect(f"{request.POST.get('next') or '/performance/echelons/'}?period={period}")
+    return redirect(f"{reverse('performance:echelons')}?period={period}")
 
 
 @role_required(*BANK_WIDE_ROLES)

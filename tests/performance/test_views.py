@@ -230,3 +230,16 @@ def test_score_shown_matches_the_stored_score(bank, web_as, computed):
     score = Scorecard.objects.get(advisor=bank.advisor, period=dt.date(2026, 10, 1)).score
     assert score > Decimal(0)
     assert str(score) in web_as(bank.advisor).get("/performance/scorecard/?period=2026-10").content.decode()
+
+
+def test_head_office_queues_a_recompute_from_the_echelon_page(bank, web_as):
+    from unittest import mock
+
+    from performance import tasks
+
+    with mock.patch.object(tasks.recompute_scorecards_task, "delay", return_value=mock.Mock(id="t-9")) as delay:
+        response = web_as(bank.head_office).post("/performance/recompute/?period=2026-10",
+                                                 {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/performance/echelons/?period=2026-10"
+    delay.assert_called_once_with(period="2026-10")
+    assert web_as(bank.north_manager).post("/performance/recompute/?period=2026-10").status_code == 403
