@@ -1,7 +1,17 @@
 """Benchmarked operations: each module exposes ``NAME`` and ``run(ctx) -> dict`` (the JSON fields), or
 ``{"rows": {NAME: fields, ...}}`` for an operation reported as several rows (``pages``)."""
 
-from bench.ops import aum_import, client_list_api, client_search, contact_post, my_day, pages, tier_recompute
+from bench.ops import (
+    aum_import,
+    client_list_api,
+    client_search,
+    contact_post,
+    kpi_recompute,
+    my_day,
+    pages,
+    tier_recompute,
+)
 
-OPERATIONS = {module.NAME: module for module in (tier_recompute, client_list_api, contact_post, aum_import)}
+OPERATIONS = {module.NAME: module for module in (tier_recompute, kpi_recompute, client_list_api, contact_post,
+                                                    aum_import)}
 OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day)})
