@@ -15,6 +15,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """A cache namespace per test: counters in Redis (failed sign-ins per address) never leak between tests."""
+    import uuid
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
 @pytest.fixture
 def bank(db):
     """总行 → 两家分行 (north, south) → 支行 → 网点, plus one member of staff per role where they work.

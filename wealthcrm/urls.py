@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from performance import views as performance_views
 from wealthcrm import api, views
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
-from wealthcrm.org.auth import LoginView, ObtainTokenView
+from wealthcrm.org.auth import LoginView, LogoutTokenView, ObtainTokenView
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="org-unit")
@@ -19,6 +19,7 @@ API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutTokenView.as_view(), name="api-logout"),
     path("tasks/<str:task_id>/", api.TaskStatusView.as_view(), name="task-status"),
     *[path("", include(module)) for module in API_APPS],
     path("", include(router.urls)),
@@ -38,7 +39,8 @@ urlpatterns = [
     path("audit/", include("wealthcrm.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

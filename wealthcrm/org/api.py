@@ -1,5 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org import services
@@ -41,6 +44,7 @@ class StaffSerializer(serializers.ModelSerializer):
         model = Staff
         fields = ["id", "username", "password", "display_name", "role", "role_label", "org_unit",
                   "org_unit_name", "email", "is_active"]
+        extra_kwargs = {"role": {"required": True}}
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
@@ -49,13 +53,13 @@ class StaffSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         try:
-            return services.create_staff(**validated_data)
+            return services.create_staff(actor=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
 
     def update(self, instance, validated_data):
         try:
-            return services.update_staff(staff=instance, **validated_data)
+            return services.update_staff(actor=self.context["request"].user, staff=instance, **validated_data)
         except DjangoValidationError as exc:
             raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
 
@@ -76,3 +80,10 @@ class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
     def get_queryset(self):
         return Staff.objects.visible_to(self.request.user).select_related("org_unit")
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """An admin lifts the sign-in lock of this user (API.md "Security"); audited."""
+        services.unlock_sign_in(actor=request.user, staff=self.get_object(), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
