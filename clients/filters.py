@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
 from tiers.choices import Tier
-from wealthcrm.filters import StrictBooleanFilter
+from wealthcrm.filters import BoundedIsoDateTimeFilter, StrictBooleanFilter
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
@@ -39,8 +39,8 @@ class ContactFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=ContactChannel.choices)
     purpose = django_filters.ChoiceFilter(choices=ContactPurpose.choices)
     effective = StrictBooleanFilter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Contact

@@ -194,6 +194,9 @@ CONTENT_SECURITY_POLICY = (
 )
 # Operations' monitoring reads the details of /health/ with this token (header X-Health-Token); unset: staff only.
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# JSON bodies: deeper or larger ones are a 400 (wealthcrm.inputs.BoundedJSONParser).
+API_MAX_JSON_DEPTH = 32
+API_MAX_JSON_BYTES = 2 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -201,6 +204,8 @@ REST_FRAMEWORK = {
         "wealthcrm.org.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["wealthcrm.inputs.BoundedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "wealthcrm.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
