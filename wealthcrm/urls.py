@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from performance import views as performance_views
 from wealthcrm import api, views
+from wealthcrm.middleware import swagger_ui_policy
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
 from wealthcrm.org.auth import LoginView, LogoutTokenView, ObtainTokenView
 
@@ -40,7 +41,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", swagger_ui_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
