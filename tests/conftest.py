@@ -15,6 +15,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_in_process():
+    """``.delay()`` in this process runs the task here (eagerly): nothing is left on the broker for a worker
+    started later to run against other data. Tests that need a real worker start their own servers."""
+    from wealthcrm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
     """A cache namespace per test: counters in Redis (failed sign-ins per address) never leak between tests."""
