@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from clients import imports, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.models import Client, Company, Contact, Household, ImportJob
+from tiers.choices import ValueSegment
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
@@ -46,7 +47,9 @@ class ClientSerializer(serializers.ModelSerializer):
     aum = _money(read_only=True)
     investable_assets = _money(required=False, allow_null=True, min_value=0)
     contribution = _money(required=False, allow_null=True)
-    risk_expires_on = serializers.DateField(read_only=True)
+    risk_expires_on = serializers.DateField(read_only=True, allow_null=True)
+    # Blank until the first recompute classifies the client (the schema must say so).
+    value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
 
     class Meta:

@@ -37,7 +37,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 class StaffSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
