@@ -1,6 +1,13 @@
+import logging
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -40,3 +47,29 @@ def swagger_ui_policy(view):
         return response
 
     return wrapped
+
+
+class BackgroundWorkUnavailableMiddleware:
+    """Redis (broker, results) down: a clear 503, never a 500 — on the API and the pages alike.
+
+    The one place that turns the broker's connection errors (``.delay()``, task status) into a reply; DRF
+    passes exceptions it does not know on to here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from kombu.exceptions import OperationalError
+        from redis.exceptions import ConnectionError, TimeoutError
+
+        if not isinstance(exception, (OperationalError, ConnectionError, TimeoutError)):
+            return None
+        logger.warning("background work unavailable: %s", exception)
+        message = _("后台任务暂不可用，请稍后再试。")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": str(message)}, status=503)
+        return render(request, "errors/503.html", {"message": message}, status=503)
