@@ -13,4 +13,4 @@ def revoke_access_on_password_or_deactivation(sender, instance, created, **kwarg
     # AbstractBaseUser keeps the raw password in ``_password`` from set_password() until just after this
     # signal, so it tells a password change from any other save.
     if not created and (instance._password is not None or not instance.is_active):
-        services.revoke_access(instance)
+        services.revoke_access(instance, sessions=not instance.is_active)

@@ -88,13 +88,20 @@ def update_staff(*, actor: Staff, staff: Staff, password: str | None = None, **c
     return staff
 
 
-def revoke_access(staff: Staff) -> None:
-    """End every API token of ``staff`` (password changed, deactivated, or an admin's decision).
+def revoke_access(staff: Staff, *, sessions: bool = False) -> None:
+    """End every API token of ``staff`` and, with ``sessions``, their browser sessions too.
 
-    Browser sessions end by themselves: Django checks each session against a hash of the password, and an
-    inactive user is never loaded from a session.
+    A new password ends sessions by itself (Django checks each session against a hash of the password); a
+    deactivated user's sessions are deleted so that a reactivation does not bring them back.
     """
     ApiToken.objects.filter(staff=staff).delete()
+    if sessions:
+        from django.contrib.sessions.models import Session
+
+        # Live sessions only (30 minutes idle at most): few rows, and deactivations are rare.
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if session.get_decoded().get("_auth_user_id") == str(staff.pk):
+                session.delete()
 
 
 def _digest(key: str) -> str:
