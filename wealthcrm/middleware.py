@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -8,6 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+
+LAST_SEEN_KEY = "_last_seen"  # when the session's expiry was last pushed back (epoch seconds)
+SESSION_REFRESH_SECONDS = 60
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -73,3 +77,21 @@ class BackgroundWorkUnavailableMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": str(message)}, status=503)
         return render(request, "errors/503.html", {"message": message}, status=503)
+
+
+class IdleSessionMiddleware:
+    """Sessions end after ``SESSION_COOKIE_AGE`` seconds without a request (API.md "Security": 30 minutes).
+
+    Each request pushes the expiry back, but writes the session at most once a minute: the idle limit holds
+    to the minute without a database write on every page view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.session.session_key:
+            now = int(time.time())
+            if now - request.session.get(LAST_SEEN_KEY, 0) >= SESSION_REFRESH_SECONDS:
+                request.session[LAST_SEEN_KEY] = now  # saving renews the expiry
+        return self.get_response(request)
