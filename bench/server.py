@@ -4,6 +4,7 @@ The API operations are measured through ``gunicorn wealthcrm.wsgi -w 2`` (2-core
 ``DEBUG=0``, so the figures include WSGI, middleware, authentication, DRF and JSON rendering, like a client sees.
 """
 
+import hashlib
 import http.client
 import json
 import os
@@ -42,7 +43,9 @@ def add_user(cur, *, username: str, role: str, org_unit_id: int | None) -> tuple
 
 def add_token(cur, staff_id: int) -> str:
     key = secrets.token_hex(20)
-    cur.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, now(), %s)", [key, staff_id])
+    # Stored as its digest, as org.services.issue_api_token does.
+    cur.execute("INSERT INTO org_apitoken (digest, staff_id, created_at, last_used_at) VALUES (%s, %s, now(), now())",
+                [hashlib.sha256(key.encode()).hexdigest(), staff_id])
     return key
 
 

@@ -22,6 +22,7 @@ from clients import imports, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import Client, Company, Contact, Household, ImportJob
+from tiers.choices import ValueSegment
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
@@ -51,6 +52,8 @@ class ClientSerializer(serializers.ModelSerializer):
     investable_assets = MoneyField(required=False, allow_null=True, min_value=0)
     contribution = MoneyField(required=False, allow_null=True)
     risk_expires_on = serializers.SerializerMethodField()
+    # Blank until the first recompute classifies the client (the schema must say so).
+    value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
 
     class Meta:

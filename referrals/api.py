@@ -41,7 +41,7 @@ class ReferralSerializer(ReferralStatusSerializer):
     """The full referral, for the assigned advisor and managers in scope (``can_act``)."""
 
     subject = serializers.CharField(read_only=True)
-    client_name = serializers.CharField(source="client.name", read_only=True, default=None)
+    client_name = serializers.CharField(source="client.name", read_only=True, default=None, allow_null=True)
     prospect_phone_masked = serializers.CharField(read_only=True)
     can_act = serializers.BooleanField(read_only=True, default=True)
 

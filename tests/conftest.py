@@ -9,6 +9,25 @@ from tests.factories import TEST_PASSWORD, OrgUnitFactory, StaffFactory
 from wealthcrm.org.choices import OrgKind, Role
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_in_process():
+    """``.delay()`` in this process runs the task here (eagerly): nothing is left on the broker for a worker
+    started later to run against other data. Tests that need a real worker start their own servers."""
+    from wealthcrm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """A cache namespace per test: counters in Redis (failed sign-ins per address) never leak between tests."""
+    import uuid
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+
+
 @pytest.fixture
 def bank(db):
     """总行 → 两家分行 (north, south) → 支行 → 网点, plus one member of staff per role where they work.
@@ -64,13 +83,3 @@ def web_as(client):
         return client
 
     return make
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks queued during the test run at once in the test's process (to assert what a task does, e.g. mail)."""
-    from wealthcrm.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False

@@ -152,34 +152,53 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
+def _check_configured() -> None:
+    """Every configured server must answer, checked before any embedded server starts (none left behind)."""
+    db, rd = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if db and not database_answers(db):
+        raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(db)}")
+    if rd and not redis_answers(rd):
+        raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(rd)}")
+
+
+def _embedded(which: str, chosen: dict[str, str]) -> str:
+    """Start (or reuse) an embedded server; ``chosen[which + "_started"]`` says whether this call started it,
+    so the caller stops only what it started (never a server bin/run is using)."""
+    if which == "postgres":
+        running = (_pg_dir() / "postmaster.pid").exists()
+        url = embedded_database_url()
+    else:
+        running = redis_answers(f"redis+socket://{_redis_socket()}")
+        url = embedded_redis_url()
+    chosen[which + "_started"] = "0" if running else "1"
+    return url
+
+
 def pick_for_tests() -> dict[str, str]:
     """Configured servers first, then servers on localhost, then embedded ones (ARCHITECTURE.md).
 
     A configured server that does not answer is an error, never a silent switch to another one.
     """
+    _check_configured()
     chosen: dict[str, str] = {}
     db = os.environ.get("DATABASE_URL")
     if db:
-        if not database_answers(db):
-            raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(db)}")
         chosen["DATABASE_URL"], chosen["db_source"] = db, "configured"
     else:
         local = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
         if _port_open("127.0.0.1", 5432) and database_answers(local):
             chosen["DATABASE_URL"], chosen["db_source"] = local, "localhost"
         else:
-            chosen["DATABASE_URL"], chosen["db_source"] = embedded_database_url(), "embedded"
+            chosen["DATABASE_URL"], chosen["db_source"] = _embedded("postgres", chosen), "embedded"
     rd = os.environ.get("REDIS_URL")
     if rd:
-        if not redis_answers(rd):
-            raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(rd)}")
         chosen["REDIS_URL"], chosen["redis_source"] = rd, "configured"
     else:
         local = "redis://127.0.0.1:6379/0"
         if _port_open("127.0.0.1", 6379) and redis_answers(local):
             chosen["REDIS_URL"], chosen["redis_source"] = local, "localhost"
         else:
-            chosen["REDIS_URL"], chosen["redis_source"] = embedded_redis_url(), "embedded"
+            chosen["REDIS_URL"], chosen["redis_source"] = _embedded("redis", chosen), "embedded"
     return chosen
 
 
@@ -212,19 +231,16 @@ def development_secrets() -> dict[str, str]:
 
 def start() -> dict[str, str]:
     """Servers for running the app: configured ones, else embedded ones (never a developer's localhost DB)."""
+    _check_configured()
     chosen = {}
-    for var, make in (("DATABASE_URL", embedded_database_url), ("REDIS_URL", embedded_redis_url)):
+    for var, which in (("DATABASE_URL", "postgres"), ("REDIS_URL", "redis")):
         url = os.environ.get(var)
         if url:
             chosen[var], chosen[var + "_source"] = url, "configured"
         else:
-            chosen[var], chosen[var + "_source"] = make(), "embedded"
+            chosen[var], chosen[var + "_source"] = _embedded(which, chosen), "embedded"
     if chosen["DATABASE_URL_source"] == "configured":
-        if not database_answers(chosen["DATABASE_URL"]):
-            raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(chosen['DATABASE_URL'])}")
         ensure_database(chosen["DATABASE_URL"])
-    if chosen["REDIS_URL_source"] == "configured" and not redis_answers(chosen["REDIS_URL"]):
-        raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(chosen['REDIS_URL'])}")
     return chosen
 
 

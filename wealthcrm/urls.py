@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from wealthcrm import api, views
+from wealthcrm.middleware import swagger_ui_policy
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
-from wealthcrm.org.auth import LoginView, ObtainTokenView
+from wealthcrm.org.auth import LoginView, LogoutTokenView, ObtainTokenView
 
 admin.site.site_header = _("私行财富 CRM 系统管理")
 admin.site.site_title = _("私行财富 CRM")
@@ -23,6 +24,7 @@ API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutTokenView.as_view(), name="api-logout"),
     path("tasks/<str:task_id>/", api.TaskStatusView.as_view(), name="task-status"),
     *[path("", include(module)) for module in API_APPS],
     path("", include(router.urls)),
@@ -44,7 +46,8 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
+    path("api/docs/", swagger_ui_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -303,7 +303,8 @@ def test_coverage_turns_manual_once_head_office_enters_next_years_arrangement():
     assert report["ok"] is True
 
 
-def test_health_reports_calendar_coverage(client):
+def test_health_reports_calendar_coverage(bank, client):
+    client.force_login(bank.head_office)
     body = client.get("/health/").json()
     assert body["calendar"]["ok"] is False
     assert body["calendar"]["years"]["2027"]["source"] == "fallback"

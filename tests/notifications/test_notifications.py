@@ -17,7 +17,7 @@ def people(db):
             StaffFactory(username="bob", email="", role=Role.HEAD_OFFICE))
 
 
-def test_notify_creates_one_row_per_recipient_and_mails_after_commit(people, celery_eager,
+def test_notify_creates_one_row_per_recipient_and_mails_after_commit(people,
                                                                       django_capture_on_commit_callbacks):
     alice, bob = people
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def emails(celery_eager):
+def emails():
     return mail.outbox
 
 

@@ -158,6 +158,7 @@ def test_nightly_schedule_is_0100_shanghai(db):
 
 
 def test_health_shows_the_last_run(bank, client):
+    client.force_login(bank.head_office)
     from wealthcrm.health import CHECKS
 
     assert CHECKS["tier_recompute"]() == {"ok": True, "last_run": None}
