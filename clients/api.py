@@ -22,7 +22,6 @@ from clients import imports, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import Client, Company, Contact, Household, ImportJob
-from tiers.choices import ValueSegment
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
@@ -30,7 +29,7 @@ from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.scoped import ScopedReadOnlyViewSet
-from wealthcrm.tiering import risk_assessment_validity
+from wealthcrm.tiering import ValueSegment, risk_assessment_validity
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
