@@ -5,6 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from performance.reports.services import refresh_tier_summary
 from tiers import services
 from tiers.choices import ChangeReason
 
@@ -19,5 +20,7 @@ def recompute_tiers_task(self, as_of: str | None = None, reason: str = ChangeRea
             self.update_state(state="PROGRESS", meta={"progress": percent})
 
     run = services.recompute_tiers(as_of=day, reason=reason, progress=report)
+    # The dashboards' and the monthly report's tier summary follow the tiers just written.
+    refresh_tier_summary(month=day.replace(day=1))
     return {"run": run.pk, "as_of": day.isoformat(), "rows_updated": run.rows_updated,
             "upgrades": run.upgrades, "downgrades": run.downgrades, "clients_total": run.clients_total}

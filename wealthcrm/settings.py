@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tiers",
     "referrals",
     "performance",
+    "performance.reports",
 ]
 
 MIDDLEWARE = [

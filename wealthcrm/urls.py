@@ -15,7 +15,7 @@ router.register("staff", StaffViewSet, basename="staff")
 
 # Each app mounts its own endpoints under /api/v1/ from its api.py.
 API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api", "wealthcrm.audit.api",
-            "wealthcrm.notifications.api"]
+            "wealthcrm.notifications.api", "performance.reports.api"]
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("calendar/", include("wealthcrm.calendar.urls")),
     path("notifications/", include("wealthcrm.notifications.urls")),
     path("audit/", include("wealthcrm.audit.urls")),
+    path("reports/", include("performance.reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
