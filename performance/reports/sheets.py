@@ -70,15 +70,20 @@ def _branch_id(path_field: str) -> Func:
     return Func(F(path_field), Value("/"), Value(2), function="split_part", output_field=CharField())
 
 
+def _keyed_by_branch(rows) -> dict:
+    """Rows annotated with ``branch`` (a path segment, ``"000004"``) keyed by branch id; ``None``: head office."""
+    return {int(row["branch"]) if row["branch"] else None: row for row in rows}
+
+
 def _branches() -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(kind=OrgKind.BRANCH).order_by("code"))
 
 
 def _by_branch_rows(counts: dict, branches: list[OrgUnit], keys: list[str]) -> list[tuple[str, dict]]:
     """(label, figures) per branch, plus a head-office row for records booked at the head office itself."""
-    rows = [(unit.name, counts.get(str(unit.pk), dict.fromkeys(keys, 0))) for unit in branches]
-    if counts.get(""):
-        rows.append((_("总行本部"), counts[""]))
+    rows = [(unit.name, counts.get(unit.pk, dict.fromkeys(keys, 0))) for unit in branches]
+    if None in counts:
+        rows.append((_("总行本部"), counts[None]))
     return rows
 
 
@@ -97,14 +102,14 @@ def tier_summary_sheet(month: date) -> Sheet:
     for row in (OrgTierMonth.objects.filter(month=month).filter(
             Q(org_unit__kind=OrgKind.BRANCH) | Q(org_unit__parent__isnull=True))
             .values("org_unit_id", "org_unit__parent_id", "tier", "clients", "aum")):
-        key = "root" if row["org_unit__parent_id"] is None else str(row["org_unit_id"])
+        key = None if row["org_unit__parent_id"] is None else row["org_unit_id"]  # None: the bank
         previous = summary[key].get(row["tier"], {"n": 0, "aum": Decimal("0")})
         summary[key][row["tier"]] = {"n": previous["n"] + row["clients"], "aum": previous["aum"] + row["aum"]}
-    changes = {row["branch"]: row for row in (
+    changes = _keyed_by_branch(
         TierChange.objects.filter(effective_date__gte=month, effective_date__lte=month_end(month)).order_by()
         .annotate(branch=_branch_id("client__org_unit__path")).values("branch")
         .annotate(up=Count("pk", filter=Q(direction=Direction.UPGRADE)),
-                  down=Count("pk", filter=Q(direction=Direction.DOWNGRADE))))}
+                  down=Count("pk", filter=Q(direction=Direction.DOWNGRADE))))
 
     def figures(tiers: dict, moves: dict) -> list:
         cells = []
@@ -115,8 +120,8 @@ def tier_summary_sheet(month: date) -> Sheet:
         return cells
 
     branches = _branches()
-    rows = [[unit.name, *figures(summary[str(unit.pk)], changes.get(str(unit.pk), {}))] for unit in branches]
-    total = figures(summary["root"], {"up": sum(r["up"] for r in changes.values()),
+    rows = [[unit.name, *figures(summary[unit.pk], changes.get(unit.pk, {}))] for unit in branches]
+    total = figures(summary[None], {"up": sum(r["up"] for r in changes.values()),
                                       "down": sum(r["down"] for r in changes.values())})
     # Clients booked at the head office itself belong to no branch: the rest of the total, shown on its own.
     own = [t - sum(row[i + 1] for row in rows) for i, t in enumerate(total)]
@@ -142,7 +147,7 @@ def referral_funnel_sheet(month: date) -> Sheet:
     referrals contacted or past their deadline; conversion = signed ÷ referrals.
     """
     now = timezone.now()
-    counts = {row["branch"]: row for row in (
+    counts = _keyed_by_branch(
         Referral.objects.filter(recommended_at__gte=local_midnight(month),
                                 recommended_at__lt=local_midnight(next_month(month))).order_by()
         .annotate(branch=_branch_id("org_unit__path")).values("branch")
@@ -154,7 +159,7 @@ def referral_funnel_sheet(month: date) -> Sheet:
                   declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
                   breached=Count("pk", filter=Q(sla_breached=True)),
                   sla_met=Count("pk", filter=Q(contacted_at__isnull=False, contacted_at__lte=F("sla_due_at"))),
-                  sla_due=Count("pk", filter=Q(contacted_at__isnull=False) | Q(sla_due_at__lte=now))))}
+                  sla_due=Count("pk", filter=Q(contacted_at__isnull=False) | Q(sla_due_at__lte=now))))
 
     def cells(figures: dict) -> list:
         figures = with_rates({key: figures.get(key, 0) for key in FUNNEL_KEYS})
