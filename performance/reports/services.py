@@ -154,6 +154,18 @@ DO UPDATE SET clients = EXCLUDED.clients, aum = EXCLUDED.aum, refreshed_at = EXC
         return cursor.rowcount
 
 
+def refresh_recent_tier_summaries(*, months: int) -> list[date]:
+    """Refresh the summary of the last ``months`` months up to the current one (go-live, demo): the dashboards'
+    24-month trend needs the past months, which the nightly job only ever writes for the month it runs in."""
+    month = current_month()
+    done = []
+    while len(done) < months:
+        refresh_tier_summary(month=month)
+        done.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return done
+
+
 # --- requesting and building ----------------------------------------------------------------------------------
 
 def request_monthly_report(*, actor: Staff, month: date, format: str) -> MonthlyReport:

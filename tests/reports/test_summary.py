@@ -79,3 +79,14 @@ def test_the_nightly_recompute_refreshes_the_summary_of_its_month(book):
     head_office = OrgUnit.objects.get(parent__isnull=True)
     for tier in Tier.values:
         assert rows[head_office.pk, tier] == direct(head_office, tier)
+
+
+def test_recent_months_are_backfilled_from_history(book, bank):
+    from django.core.management import call_command
+
+    now = services.current_month()
+    back_to_past = (now.year - PAST.year) * 12 + now.month - PAST.month + 1
+    call_command("refresh_tier_summary", "--months", str(back_to_past), stdout=io.StringIO())
+    months = sorted(set(OrgTierMonth.objects.values_list("month", flat=True)))
+    assert len(months) == back_to_past and (months[0], months[-1]) == (PAST, now)
+    assert summary(PAST)[bank.north.pk, Tier.BRANCH] == (1, Decimal("30000000.00"))  # March's, from history
