@@ -90,3 +90,21 @@ def test_recent_months_are_backfilled_from_history(book, bank):
     months = sorted(set(OrgTierMonth.objects.values_list("month", flat=True)))
     assert len(months) == back_to_past and (months[0], months[-1]) == (PAST, now)
     assert summary(PAST)[bank.north.pk, Tier.BRANCH] == (1, Decimal("30000000.00"))  # March's, from history
+
+
+def test_the_dashboards_trend_reads_the_summary_in_one_query(book, bank, django_assert_num_queries):
+    from performance.reports.selectors import tier_trend
+
+    now = services.current_month()
+    services.refresh_tier_summary(month=PAST)
+    services.refresh_tier_summary(month=now)
+    with django_assert_num_queries(1):
+        trend = tier_trend(org_unit=bank.north, first_month=PAST, last_month=now)
+    assert [point["month"] for point in trend] == [PAST, now]
+    assert trend[0]["tiers"][Tier.BRANCH] == {"clients": 1, "aum": Decimal("30000000.00")}
+    assert (trend[-1]["clients"], trend[-1]["aum"]) == direct_total(bank.north)
+
+
+def direct_total(unit) -> tuple[int, Decimal]:
+    figures = Client.objects.filter(org_unit__path__startswith=unit.path).aggregate(n=Count("pk"), aum=Sum("aum"))
+    return figures["n"], figures["aum"]
