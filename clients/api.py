@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +22,7 @@ from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
@@ -114,14 +115,12 @@ class ReassignSerializer(serializers.Serializer):
     advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all())
 
 
-class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    queryset = Client.objects.select_related("org_unit", "advisor")
     serializer_class = ClientSerializer
     permission_classes = [ClientPermission]
     filterset_class = ClientFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return Client.objects.visible_to(self.request.user).select_related("org_unit", "advisor")
 
     def retrieve(self, request, *args, **kwargs):
         client = self.get_object()
@@ -237,15 +236,15 @@ class ContactSerializer(serializers.ModelSerializer):
             return services.log_contact(staff=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("只有客户的管户顾问或负责人可以记录接触。")) from None
 
 
-class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    queryset = Contact.objects.select_related("client", "staff")
     serializer_class = ContactSerializer
     permission_classes = [ClientPermission]
     filterset_class = ContactFilterSet
-
-    def get_queryset(self):
-        return Contact.objects.visible_to(self.request.user).select_related("client", "staff")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -271,13 +270,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
                                          actor=self.context["request"].user)
 
 
-class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ImportJobViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
     permission_classes = [BankWidePermission]
     parser_classes = [MultiPartParser, FormParser]
-
-    def get_queryset(self):
-        return ImportJob.objects.all()
 
     def perform_create(self, serializer):
         with transaction.atomic():

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, ImportKind
 from clients.imports import ALLOWED_SUFFIXES
 from clients.models import Client, Contact
+from wealthcrm.org import scope
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
-from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.org.models import OrgUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -43,8 +44,7 @@ class ClientForm(forms.ModelForm):
             del self.fields["advisor"]
         else:
             self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(user)
-            self.fields["advisor"].queryset = Staff.objects.visible_to(user).filter(
-                role__in=RELATIONSHIP_ROLES, is_active=True).select_related("org_unit")
+            self.fields["advisor"].queryset = scope.assignable_advisors(user).select_related("org_unit")
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].replace("，", ",").split(",") if t.strip()]

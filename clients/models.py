@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from clients.choices import (
     RiskLevel,
 )
 from tiers.choices import Tier, ValueSegment
-from wealthcrm.crypto import EncryptedTextField, mask_id_number, mask_phone
+from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from wealthcrm.org.scope import ScopedQuerySet
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -26,8 +28,32 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 RISK_ASSESSMENT_VALIDITY = timedelta(days=365)
 
 
+def search_grams(*, name="name", client_no="client_no") -> Func:
+    """The 1-, 2- and 3-character pieces of a client's name and number (SQL function of migration 0005).
+
+    Chinese names are two to four characters and people type one or two of them ("洋", "韩梅"), too short for
+    pg_trgm (which also needs a locale that classifies CJK as letters); a GIN index over these pieces finds any part
+    of a name or client number among a million clients.
+    """
+    return Func(F(name), F(client_no), function="client_search_grams",
+                output_field=ArrayField(models.CharField(max_length=3)))
+
+
 class ClientQuerySet(ScopedQuerySet):
     scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": None}
+
+    def search(self, text: str):
+        """Any part of the name, any part of the client number in any case, or an exact phone number."""
+        text = "".join(text.split()).lower()
+        if not text:
+            return self
+        # The pieces narrow through the index; the LIKE recheck makes a longer text match as a whole.
+        pieces = [text] if len(text) <= 3 else sorted({text[i:i + 3] for i in range(len(text) - 2)})
+        match = Q(search_grams__contains=pieces) & (Q(name__icontains=text) | Q(client_no__icontains=text))
+        phone = text.replace("-", "").removeprefix("+86")
+        if phone.isdigit() and 7 <= len(phone) <= 15:
+            match |= Q(phone_hash=blind_index(phone))
+        return self.alias(search_grams=search_grams()).filter(match)
 
     def callback_due(self, *, now):
         """Clients due a callback: no effective contact within their tier's ``CallbackPlan`` interval.
@@ -137,6 +163,7 @@ class Client(models.Model):
             models.Index(fields=["name"], name="client_name"),
             # Prefix search on the name (LIKE 'x%') needs pattern ops under a non-C collation.
             models.Index(fields=["name"], name="client_name_prefix", opclasses=["varchar_pattern_ops"]),
+            GinIndex(search_grams(), name="client_search_grams"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(aum__gte=0), name="client_aum_not_negative"),
@@ -254,6 +281,11 @@ class CallbackPlan(models.Model):
         return f"{self.get_tier_display()}：{self.interval_days}"
 
 
+class ImportJobQuerySet(ScopedQuerySet):
+    # The bank-wide feeds: head office and admin see every job; others only what they uploaded themselves.
+    scope_fields = {"org_field": None, "owner_field": "created_by", "submitter_field": "created_by"}
+
+
 class ImportJob(models.Model):
     """A file import (clients, AUM snapshots, sales): validated row by row in Celery, with progress."""
 
@@ -271,6 +303,8 @@ class ImportJob(models.Model):
                                    related_name="imports")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导入任务")

@@ -17,8 +17,8 @@ from tiers.choices import CENTRE_TIERS
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
+from wealthcrm.org import scope
 from wealthcrm.org.choices import BANK_WIDE_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
-from wealthcrm.org.models import OrgUnit
 
 # Personal data: written encrypted, with the blind index kept in step (see wealthcrm.crypto).
 PERSONAL_FIELDS = {"id_number": "id_number_hash", "phone": "phone_hash"}
@@ -43,32 +43,6 @@ def set_personal_data(client: Client, *, id_number=None, phone=None) -> None:
         client.phone_hash = blind_index(client.phone)
 
 
-def is_client_advisor(staff) -> bool:
-    return bool(staff and staff.is_active and staff.role in RELATIONSHIP_ROLES)
-
-
-def _check_placement(*, actor, org_unit: OrgUnit | None, advisor) -> None:
-    """Who may put a client where (API.md "Clients": who creates)."""
-    role = actor.effective_role
-    errors = {}
-    if role in RELATIONSHIP_ROLES:
-        if org_unit != actor.org_unit:
-            errors["org_unit"] = [_("只能在本人所在机构建立客户。")]
-        if advisor != actor:
-            errors["advisor"] = [_("管户顾问只能是本人；调整管户请联系负责人。")]
-    elif role == Role.BRANCH_MANAGER:
-        if not (org_unit and org_unit.is_within(actor.org_unit)):
-            errors["org_unit"] = [_("所选机构不在您的管辖范围内。")]
-        if advisor is not None and not (advisor.org_unit and advisor.org_unit.is_within(actor.org_unit)):
-            errors["advisor"] = [_("所选顾问不在您的管辖范围内。")]
-    elif role not in BANK_WIDE_ROLES:
-        raise PermissionDenied
-    if advisor is not None and not is_client_advisor(advisor):
-        errors.setdefault("advisor", []).append(_("管户顾问须为在职的财富顾问或客户经理。"))
-    if errors:
-        raise ValidationError(errors)
-
-
 def _save_client(client: Client) -> None:
     try:
         client.full_clean(exclude=["id_number_hash", "phone_hash"])
@@ -91,7 +65,7 @@ def create_client(*, actor, request=None, **fields) -> Client:
         fields.setdefault("advisor", actor)
     if fields.get("org_unit") is None:
         raise ValidationError({"org_unit": [_("请选择所属机构。")]})
-    _check_placement(actor=actor, org_unit=fields["org_unit"], advisor=fields.get("advisor"))
+    scope.check_client_placement(actor, org_unit=fields["org_unit"], advisor=fields.get("advisor"))
     id_number, phone = fields.pop("id_number", None), fields.pop("phone", None)
     client = Client(**fields)
     set_personal_data(client, id_number=id_number or "", phone=phone or "")
@@ -112,7 +86,7 @@ def update_client(*, client: Client, actor, request=None, **changes) -> Client:
         new_unit = changes.get("org_unit", client.org_unit)
         new_advisor = changes.get("advisor", client.advisor)
         if new_unit != client.org_unit or new_advisor != client.advisor:
-            _check_placement(actor=actor, org_unit=new_unit, advisor=new_advisor)
+            scope.check_client_placement(actor, org_unit=new_unit, advisor=new_advisor)
     changed = []
     for field, value in changes.items():
         if field in PERSONAL_FIELDS:
@@ -168,9 +142,9 @@ def reassign_client(*, client: Client, advisor, actor, request=None) -> Client:
     if not Client.objects.visible_to(actor).filter(pk=client.pk).exists():
         raise PermissionDenied
     errors = []
-    if not is_client_advisor(advisor):
+    if not scope.serves_clients(advisor):
         errors.append(_("管户顾问须为在职的财富顾问或客户经理。"))
-    elif actor.effective_role == Role.BRANCH_MANAGER and not (advisor.org_unit and advisor.org_unit.is_within(actor.org_unit)):
+    elif not scope.assignable_advisors(actor).filter(pk=advisor.pk).exists():
         errors.append(_("所选顾问不在您的管辖范围内。"))
     elif not advisor_fits_tier(advisor=advisor, tier=client.tier):
         if client.tier in CENTRE_TIERS:
@@ -190,7 +164,10 @@ def reassign_client(*, client: Client, advisor, actor, request=None) -> Client:
 
 def log_contact(*, client: Client, staff, channel: str, purpose: str, occurred_at: datetime, summary: str = "",
                 effective: bool = True, next_action_at: datetime | None = None) -> Contact:
-    """Record one contact with a client (接触记录). ``staff`` is who made it, i.e. the caller."""
+    """Record one contact with a client (接触记录). ``staff`` is who made it, i.e. the caller: the client's own
+    advisor, or a manager or head office whose scope holds the client (``scope.may_record_contact``)."""
+    if not scope.may_record_contact(staff, client):
+        raise PermissionDenied
     errors = {}
     if occurred_at and occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = [_("接触时间不能晚于现在。")]

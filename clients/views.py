@@ -2,10 +2,9 @@
 
 import json
 from datetime import date
-from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,22 +20,19 @@ from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.forms import add_service_errors
-from wealthcrm.money import WAN
+from wealthcrm.money import to_wan
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
+from wealthcrm.scoped import scoped_object, scoped_page
 
 PAGE_SIZE = 50
 
 
-def _visible_clients(request):
-    return Client.objects.visible_to(request.user).select_related("org_unit", "advisor")
-
-
-@role_required(*CLIENT_DATA_ROLES)
+@scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
-def client_list(request):
-    filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
+def client_list(request, clients):
+    filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
     rows, links = keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request, size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
@@ -47,11 +43,11 @@ def client_list(request):
     })
 
 
-@role_required(*MANAGER_ROLES)
+@scoped_page(Client, roles=MANAGER_ROLES)
 @require_GET
-def client_export(request):
+def client_export(request, clients):
     """The filtered list as CSV (personal data masked), streamed; every export is audited."""
-    filterset = ClientFilterSet(request.GET, queryset=_visible_clients(request))
+    filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
     if not filterset.is_valid():
         return HttpResponse(_("筛选条件无效。"), status=400)
     audit.record(action=AuditAction.EXPORT, actor=request.user, object_type="clients.client",
@@ -85,7 +81,7 @@ def _aum_chart(client):
     return json.dumps({
         "type": "line",
         "data": {"labels": [d.strftime("%Y-%m") for d, _a in points],
-                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str((a / WAN).quantize(Decimal("0.01"))) for _d, a in points],
+                 "datasets": [{"label": _("我行金融资产（万元）"), "data": [str(to_wan(a)) for _d, a in points],
                                "borderColor": "#b08d57", "backgroundColor": "rgba(176,141,87,.15)", "fill": True,
                                "tension": 0.25}]},
         "options": {"plugins": {"legend": {"display": False}}},
@@ -97,18 +93,18 @@ def _contact_context(client, form=None):
             "contacts": client.contacts.select_related("staff")[:20]}
 
 
-@role_required(*CLIENT_DATA_ROLES)
+@scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
-def client_detail(request, pk):
-    client = get_object_or_404(
-        Client.objects.visible_to(request.user).select_related("org_unit", "advisor", "household", "company",
-                                                               "company__corporate_manager"), pk=pk)
+def client_detail(request, clients, pk):
+    client = get_object_or_404(clients.select_related("org_unit", "advisor", "household", "company",
+                                                      "company__corporate_manager"), pk=pk)
     services.record_client_view(client=client, actor=request.user, request=request, via="page")
     today = timezone.localdate()
     members = []
     if client.household_id:
-        members = list(client.household.members.exclude(pk=client.pk).only("id", "name", "household_relation")
-                       .order_by("household_relation", "name"))
+        # Only the members the user may see: a family can span advisors and branches (issue 16).
+        members = list(clients.filter(household_id=client.household_id).exclude(pk=client.pk)
+                       .only("id", "name", "household_relation").order_by("household_relation", "name"))
     holdings = list(client.sales.values("product_category").annotate(amount=Sum("amount"), fee=Sum("fee_income"),
                                                                      n=Count("id")).order_by("-amount"))
     labels = dict(ProductCategory.choices)
@@ -128,11 +124,10 @@ def client_detail(request, pk):
     })
 
 
-@role_required(*CLIENT_DATA_ROLES)
+@scoped_object(Client, roles=CLIENT_DATA_ROLES)
 @require_POST
-def contact_create(request, pk):
+def contact_create(request, client):
     """Log a contact from the 360 page: htmx swaps in the new timeline entry and a fresh form."""
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
     form = ContactForm(request.POST)
     contact = None
     if form.is_valid():
@@ -140,6 +135,8 @@ def contact_create(request, pk):
             contact = services.log_contact(client=client, staff=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("只有客户的管户顾问或负责人可以记录接触。"))
     if not request.htmx:
         if contact:
             messages.success(request, _("接触记录已保存。"))
@@ -151,10 +148,9 @@ def contact_create(request, pk):
     return render(request, "clients/_contact_form.html", context)
 
 
-@role_required(*CLIENT_DATA_ROLES)
+@scoped_object(Client, roles=CLIENT_DATA_ROLES)
 @require_POST
-def reveal(request, pk):
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+def reveal(request, client):
     try:
         value = services.reveal_personal_data(client=client, field=request.POST.get("field", ""), actor=request.user,
                                               request=request)
@@ -186,14 +182,13 @@ def client_create(request):
     return _client_form_page(request)
 
 
-@role_required(*CLIENT_DATA_ROLES)
-def client_edit(request, pk):
-    client = get_object_or_404(Client.objects.visible_to(request.user), pk=pk)
+@scoped_object(Client, roles=CLIENT_DATA_ROLES)
+def client_edit(request, client):
     return _client_form_page(request, client=client)
 
 
-@role_required(*BANK_WIDE_ROLES)
-def import_list(request):
+@scoped_page(ImportJob, roles=BANK_WIDE_ROLES)
+def import_list(request, jobs):
     """Upload page for head office/admin, with past imports and their progress (htmx polling)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -206,15 +201,15 @@ def import_list(request):
             imports.enqueue(job)
             messages.success(request, _("文件已上传，正在后台导入。"))
             return redirect("clients:imports")
-    return render(request, "clients/imports.html", {"form": form, **_import_rows_context()})
+    return render(request, "clients/imports.html", {"form": form, **_import_rows_context(jobs)})
 
 
-def _import_rows_context():
-    jobs = list(ImportJob.objects.select_related("created_by")[:30])
+def _import_rows_context(jobs):
+    jobs = list(jobs.select_related("created_by")[:30])
     return {"jobs": jobs, "polling": any(j.status in (ImportStatus.PENDING, ImportStatus.RUNNING) for j in jobs)}
 
 
-@role_required(*BANK_WIDE_ROLES)
+@scoped_page(ImportJob, roles=BANK_WIDE_ROLES)
 @require_GET
-def import_rows(request):
-    return render(request, "clients/_import_rows.html", _import_rows_context())
+def import_rows(request, jobs):
+    return render(request, "clients/_import_rows.html", _import_rows_context(jobs))

@@ -14,6 +14,7 @@ from clients.models import RISK_ASSESSMENT_VALIDITY, Client, Contact
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
 from tiers.choices import Tier
+from wealthcrm.org.choices import CLIENT_DATA_ROLES
 
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7
@@ -44,7 +45,7 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     now = timezone.now()
     today = today or timezone.localdate()
     clients = Client.objects.visible_to(user)
-    referrals = (Referral.objects.filter(advisor=user, status=ReferralStatus.RECOMMENDED)
+    referrals = (Referral.objects.assigned_to(user).filter(status=ReferralStatus.RECOMMENDED)
                  .select_related("client", "referrer").order_by("sla_due_at"))
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     callbacks = (Contact.objects.visible_to(user)
@@ -99,8 +100,28 @@ def manager_overview(user, *, today: dt.date | None = None) -> dict:
 
 def hall_overview(user) -> dict:
     """Hall staff: the status of what they referred (no client data)."""
-    mine = Referral.objects.filter(referrer=user)
+    mine = Referral.objects.referred_by(user)
     return {
         "referrals": list(mine.select_related("advisor").order_by("-recommended_at")[:LIST_SIZE]),
         "by_status": dict(mine.order_by().values_list("status").annotate(n=Count("id"))),
     }
+
+
+SEARCH_LIMIT = 20
+
+
+def search(user, *, clients, referrals, text: str) -> dict:
+    """The header search over the user's scoped ``clients`` and ``referrals``: clients by any part of the name or
+    number or an exact phone, referrals by prospect or client; a referrer who may not see a client is shown only
+    the masked surname."""
+    text = text.strip()[:50]
+    found = {"q": text, "clients": [], "referrals": [], "limit": SEARCH_LIMIT,
+             "shows_clients": user.effective_role in CLIENT_DATA_ROLES}
+    if not text:
+        return found
+    found["clients"] = list(clients.search(text).select_related("org_unit", "advisor")[:SEARCH_LIMIT])
+    named = Client.objects.search(text).values("pk")
+    found["referrals"] = list(referrals.with_access(user)
+                              .filter(Q(prospect_name__icontains=text) | Q(client__in=named))
+                              .select_related("client", "advisor").order_by("-recommended_at")[:SEARCH_LIMIT])
+    return found

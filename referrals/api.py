@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -15,6 +15,7 @@ from referrals.filters import ReferralFilterSet
 from referrals.models import Referral
 from wealthcrm.api import raise_as_drf
 from wealthcrm.org.models import Staff
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 STATUS_FIELDS = ["id", "status", "status_label", "referrer", "referrer_name", "advisor", "advisor_name", "org_unit",
                  "channel", "subject", "recommended_at", "sla_due_at", "sla_breached", "contacted_at", "signed_at",
@@ -101,17 +102,16 @@ ACTION_INPUT = {
 CONFLICT = OpenApiResponse(description="当前状态不允许该操作：{detail, status}")
 
 
-class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Referrals visible to the caller; any member of staff may submit one."""
 
+    queryset = Referral.objects.select_related("referrer", "advisor", "client", "org_unit")
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilterSet
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        user = self.request.user
-        return (Referral.objects.visible_to(user).with_access(user)
-                .select_related("referrer", "advisor", "client", "org_unit"))
+        return super().get_queryset().with_access(self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

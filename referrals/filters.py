@@ -3,16 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from wealthcrm.filters import StrictBooleanFilter
+from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.org.choices import RELATIONSHIP_ROLES, Role
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
-class ReferralFilterSet(django_filters.FilterSet):
+class ReferralFilterSet(ScopedFilterSet):
     """Shared by ``/api/v1/referrals/`` and the referral pages (API.md "Referrals")."""
 
     status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices, label=_("状态"))
-    advisor = django_filters.NumberFilter(label=_("跟进顾问"))
-    referrer = django_filters.NumberFilter(label=_("推荐人"))
+    # Branch managers too: a referral nobody could take is routed to one (routed_to_manager).
+    advisor = staff_filter(roles={*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER}, label=_("跟进顾问"))
+    referrer = staff_filter(label=_("推荐人"))
     sla_breached = StrictBooleanFilter(label=_("超时"))
     # A unit includes its descendants, on either side of the referral (referring unit or advisor's unit).
     org_unit = OrgSubtreeFilter(links=("org_unit", "advisor__org_unit"), label=_("机构"))

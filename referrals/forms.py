@@ -4,17 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wealthcrm.money import WAN
-from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
+from wealthcrm.org import scope
 from wealthcrm.org.models import Staff
-
-
-def advisor_choices(user):
-    """Advisors and account managers a member of staff may refer to: those of their own branch."""
-    qs = Staff.objects.filter(role__in=RELATIONSHIP_ROLES, is_active=True).select_related("org_unit")
-    branch = user.org_unit.ancestor_of_kind(OrgKind.BRANCH) if user.org_unit_id else None
-    if branch is not None:
-        qs = qs.filter(org_unit__path__startswith=branch.path)
-    return qs.order_by("org_unit__path", "username")
 
 
 class AdvisorChoiceField(forms.ModelChoiceField):
@@ -44,7 +35,10 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = advisor_choices(user)
+        # Who a referral may be named to is a write-scope rule (org.scope); an existing client's referral
+        # still goes to that client's advisor whatever is picked here (checked by the service).
+        self.fields["advisor"].queryset = (scope.referral_advisors(user).select_related("org_unit")
+                                           .order_by("org_unit__path", "username"))
 
     def clean(self):
         data = super().clean()
@@ -71,6 +65,5 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = (Staff.objects.visible_to(user)
-                                           .filter(role__in=RELATIONSHIP_ROLES, is_active=True)
-                                           .select_related("org_unit").order_by("org_unit__path", "username"))
+        self.fields["advisor"].queryset = (scope.assignable_advisors(user).select_related("org_unit")
+                                           .order_by("org_unit__path", "username"))

@@ -13,8 +13,10 @@ MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
 def _actionable_q(user) -> Q:
-    """Who may act on a referral: the assigned advisor, or a manager whose subtree holds either the
-    referrer's unit or the advisor's unit (a referral crosses units: an outlet refers to the branch centre)."""
+    """Who may act on a referral: the assigned advisor, or a manager whose subtree holds the advisor's unit,
+    or the referrer's unit (a referral crosses units: an outlet refers to the branch centre) — the latter only
+    for a prospect or a client the manager may see, so that referring a client of another branch never opens
+    it to the referring side (API.md "Security")."""
     if not (user and user.is_authenticated):
         return NOTHING
     role = user.effective_role
@@ -22,7 +24,9 @@ def _actionable_q(user) -> Q:
         return Q()
     if role not in RELATIONSHIP_ROLES and role != Role.BRANCH_MANAGER:
         return NOTHING
-    return (scope_q(user, org_field="org_unit", owner_field="advisor", submitter_field=None)
+    client_in_scope = Q(client__isnull=True) | scope_q(user, org_field="client__org_unit",
+                                                        owner_field="client__advisor")
+    return ((scope_q(user, org_field="org_unit", owner_field="advisor", submitter_field=None) & client_in_scope)
             | scope_q(user, org_field="advisor__org_unit", owner_field="advisor", submitter_field=None))
 
 
@@ -39,6 +43,14 @@ class ReferralQuerySet(ScopedQuerySet):
 
     def actionable_by(self, user):
         return self.filter(_actionable_q(user))
+
+    def assigned_to(self, user):
+        """The user's own follow-ups: referrals in their scope assigned to them."""
+        return self.visible_to(user).filter(advisor=user.pk)
+
+    def referred_by(self, user):
+        """What the user referred (its status, for the referrer), within their scope."""
+        return self.visible_to(user).filter(referrer=user.pk)
 
     def with_access(self, user):
         """Annotate ``can_act``: true where the user may act and see details, false for the referrer only."""

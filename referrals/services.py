@@ -26,6 +26,7 @@ from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
 from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.services import notify, notify_many
+from wealthcrm.org import scope
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import parse_id
@@ -82,15 +83,17 @@ def route_referral(*, referrer: Staff, client: Client | None, estimated_assets: 
 
     1. an existing client with an advisor → that advisor;
     2. 总行级/分行级 (by the client's tier, or the prospect's estimated assets under the tier policy) →
-       the least-loaded advisor of the branch private-banking centre above the referrer (the branch unit);
-    3. 支行级 → the least-loaded advisor or account manager of the referrer's sub-branch subtree;
+       the least-loaded advisor of the branch private-banking centre above the referrer (an existing client
+       without an advisor: above the client's unit);
+    3. 支行级 → the least-loaded advisor or account manager of that sub-branch subtree;
     4. nobody eligible → the branch manager, flagged so the board shows it needs assigning.
     """
     if client is not None and client.advisor_id and client.advisor.is_active:
         return client.advisor, False
     on = on or timezone.localdate()
     tier = client.tier if client is not None else tier_for_assets(estimated_assets, on=on)
-    unit = referrer.org_unit
+    # An existing client stays with their own branch and sub-branch (scope.referral_branch), never the referrer's.
+    unit = client.org_unit if client is not None else referrer.org_unit
     branch = _branch_of(unit)
     advisor = None
     if tier in CENTRE_TIERS:
@@ -110,17 +113,6 @@ def route_referral(*, referrer: Staff, client: Client | None, estimated_assets: 
     if manager is None:
         raise ValidationError({"advisor": [_("没有可以分配的顾问，也没有分行负责人：请指定跟进顾问。")]})
     return manager, True
-
-
-def _check_advisor(advisor: Staff, *, referrer: Staff, field: str = "advisor") -> None:
-    """An explicitly chosen advisor must serve clients and work in the referrer's branch."""
-    if not advisor.is_active or advisor.role not in (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER):
-        raise ValidationError({field: [_("请选择财富顾问或客户经理。")]})
-    branch = _branch_of(referrer.org_unit)
-    if branch is None:  # head office refers anywhere in the bank
-        return
-    if advisor.org_unit is None or not advisor.org_unit.is_within(branch):
-        raise ValidationError({field: [_("只能推荐给本分行（%(branch)s）的顾问。") % {"branch": branch.name}]})
 
 
 def default_channel(referrer: Staff) -> str:
@@ -181,11 +173,11 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
     if isinstance(client, int | str):
         # By id only a client the referrer may see: an id is guessable, and the referral would show the
         # referrer that client's surname and number. Others are referred by the number they were told.
-        client = Client.objects.visible_to(referrer).filter(pk=parse_id(client)).select_related("advisor").first()
+        client = Client.objects.visible_to(referrer).filter(pk=parse_id(client)).select_related("advisor", "org_unit").first()
         if client is None:
             raise ValidationError({"client": [_("客户不存在。")]})
     if client is None and client_no:
-        client = Client.objects.filter(client_no=client_no).select_related("advisor").first()
+        client = Client.objects.filter(client_no=client_no).select_related("advisor", "org_unit").first()
         if client is None:
             raise ValidationError({"client_no": [_("客户号 %(no)s 不存在，请核对；新客户请填写姓名。")
                                                  % {"no": client_no}]})
@@ -202,7 +194,7 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
     if referrer.org_unit_id is None and advisor is None:
         raise ValidationError({"advisor": [_("您不属于任何机构，请指定跟进顾问。")]})
     if advisor is not None:
-        _check_advisor(advisor, referrer=referrer)
+        scope.check_referral_advisor(advisor, referrer=referrer, client=client)
         routed_to_manager = False
     else:
         advisor, routed_to_manager = route_referral(referrer=referrer, client=client, estimated_assets=amount,
@@ -231,8 +223,11 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
 # --- transitions ---------------------------------------------------------------------------------------------
 
 def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str) -> None:
-    """Record the follow-up of an existing client as a Contact (it counts in the advisor's contact KPIs)."""
-    if referral.client_id is None:
+    """Record the follow-up of an existing client as a Contact (it counts in the advisor's contact KPIs).
+
+    Only by someone who may record contacts on that client (``scope.may_record_contact``): a manager who
+    acts on a referral from their units does not thereby write on a client of another branch."""
+    if referral.client_id is None or not scope.may_record_contact(actor, referral.client):
         return
     log_contact(client=referral.client, staff=actor, channel=ContactChannel.PHONE, purpose=ContactPurpose.OTHER,
                 occurred_at=at, summary=_("厅堂推荐跟进：%(note)s") % {"note": note} if note else _("厅堂推荐跟进"),
@@ -300,7 +295,7 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
                 raise ValidationError({"advisor": [_("请选择新的跟进顾问。")]})
             if new_advisor.pk == referral.advisor_id:
                 raise ValidationError({"advisor": [_("新顾问与当前顾问相同。")]})
-            _check_advisor(new_advisor, referrer=referral.referrer)
+            scope.check_referral_advisor(new_advisor, referrer=referral.referrer, client=referral.client)
             if not Staff.objects.visible_to(actor).filter(pk=new_advisor.pk).exists():
                 raise ValidationError({"advisor": [_("只能改派给您管辖范围内的顾问。")]})
             note = note or _("由 %(old)s 改派给 %(new)s") % {"old": referral.advisor, "new": new_advisor}

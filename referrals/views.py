@@ -23,12 +23,12 @@ from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
-from wealthcrm.org.decorators import role_required
+from wealthcrm.scoped import scoped_page
 
 
-def _base(user):
-    return (Referral.objects.visible_to(user).with_access(user)
-            .select_related("referrer", "advisor", "client", "org_unit"))
+def _base(referrals, user):
+    """The scoped referrals with ``can_act`` and the joins every referral page shows."""
+    return referrals.with_access(user).select_related("referrer", "advisor", "client", "org_unit")
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -51,9 +51,9 @@ def submit(request):
     return render(request, "referrals/submit.html", {"form": form})
 
 
-@login_required
-def mine(request):
-    qs = _base(request.user).filter(referrer=request.user).order_by("-id")
+@scoped_page(Referral)
+def mine(request, referrals):
+    qs = _base(referrals.referred_by(request.user), request.user).order_by("-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "referrals/mine.html", {"page": page})
 
@@ -81,10 +81,10 @@ def _actions_for(referral, user) -> list[dict]:
             if code != ReferralAction.REASSIGN and referral.status in allowed_from]
 
 
-@login_required
-def inbox(request):
+@scoped_page(Referral)
+def inbox(request, referrals):
     # Not yet contacted first (the clock is running), most urgent on top; then the follow-ups in progress.
-    qs = (_base(request.user).filter(advisor=request.user).open()
+    qs = (_base(referrals.assigned_to(request.user), request.user).open()
           .order_by(Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1), "sla_due_at", "id"))
     rows = [_row_context(r, request.user, reassign_form=None) for r in qs[:200]]
     counts = {"total": len(rows), "breached": sum(1 for row in rows if row["r"].sla_breached),
@@ -100,12 +100,12 @@ BOARD_TABS = {
 }
 
 
-@role_required(*MANAGER_ROLES)
-def board(request):
+@scoped_page(Referral, roles=MANAGER_ROLES)
+def board(request, referrals):
     tab = request.GET.get("tab", "open")
     if tab not in BOARD_TABS:
         tab = "open"
-    base = _base(request.user).open()
+    base = _base(referrals, request.user).open()
     today = timezone.localdate()
     day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
     day_end = day_start + dt.timedelta(days=1)
@@ -123,9 +123,9 @@ def board(request):
     return render(request, "referrals/board.html", {"rows": rows, "page": page, "tab": tab, "tabs": BOARD_TABS})
 
 
-@login_required
-def detail(request, pk):
-    referral = get_object_or_404(_base(request.user), pk=pk)
+@scoped_page(Referral)
+def detail(request, referrals, pk):
+    referral = get_object_or_404(_base(referrals, request.user), pk=pk)
     context = _row_context(referral, request.user)
     if referral.advisor_id == request.user.pk and referral.prospect_phone:
         # The assigned advisor sees the prospect's full number to call them: personal data, so audited.
@@ -136,9 +136,9 @@ def detail(request, pk):
     return render(request, "referrals/detail.html", context)
 
 
-@login_required
+@scoped_page(Referral)
 @require_POST
-def act(request, pk, action):
+def act(request, referrals, pk, action):
     if action not in ReferralAction.values:
         raise Http404
     payload = {"note": request.POST.get("note", "")}
@@ -155,7 +155,7 @@ def act(request, pk, action):
         error = str(exc)
     except ValidationError as exc:
         error = _first_error(exc)
-    referral = get_object_or_404(_base(request.user), pk=pk)
+    referral = get_object_or_404(_base(referrals, request.user), pk=pk)
     if request.htmx:
         template = request.POST.get("row") or "inbox"
         templates = {"inbox": "referrals/_inbox_row.html", "board": "referrals/_board_row.html",
@@ -169,12 +169,12 @@ def act(request, pk, action):
     return redirect("referrals:detail", pk=pk)
 
 
-@role_required(*MANAGER_ROLES)
-def funnel(request):
+@scoped_page(Referral, roles=MANAGER_ROLES)
+def funnel(request, referrals):
     today = timezone.localdate()
     params = request.GET.copy()
     params.setdefault("recommended_after", (today - dt.timedelta(days=90)).isoformat())
-    filterset = ReferralFilterSet(params, queryset=Referral.objects.visible_to(request.user), request=request)
+    filterset = ReferralFilterSet(params, queryset=referrals, request=request)
     qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
     rows = selectors.funnel_by_org_unit(qs)
     totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in (

@@ -16,6 +16,7 @@ from tiers.models import TierChange, TierPolicy
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.pagination import KeysetPagination
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 # Hall staff never see clients' assets (PRODUCT.md), so tier data is closed to them.
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -63,16 +64,14 @@ class TierChangePagination(KeysetPagination):
     ordering = ("-effective_date", "-id")
 
 
-class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class TierChangeViewSet(ScopedReadOnlyViewSet):
     """Tier-change history of the clients in the caller's scope, latest first."""
 
+    queryset = TierChange.objects.select_related("client")
     serializer_class = TierChangeSerializer
     permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=())]
     filterset_class = TierChangeFilter
     pagination_class = TierChangePagination
-
-    def get_queryset(self):
-        return TierChange.objects.visible_to(self.request.user).select_related("client")
 
 
 class RecomputeSerializer(serializers.Serializer):

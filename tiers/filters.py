@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tiers.choices import Direction, Tier
 from tiers.models import TierChange
+from wealthcrm.filters import ScopedFilterSet, staff_filter
+from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 
 
-class TierChangeFilter(django_filters.FilterSet):
+class TierChangeFilter(ScopedFilterSet):
     client = django_filters.NumberFilter(field_name="client_id", label=_("客户"))
     from_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("原层级"))
     to_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("新层级"))
@@ -22,8 +24,8 @@ class TierChangeFilter(django_filters.FilterSet):
         fields = ["client", "from_tier", "to_tier", "direction", "effective_after", "effective_before", "org_unit"]
 
 
-class NearThresholdFilter(django_filters.FilterSet):
+class NearThresholdFilter(ScopedFilterSet):
     org_unit = OrgSubtreeFilter()
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("当前层级"))
-    advisor = django_filters.NumberFilter(field_name="advisor_id", label=_("管户顾问"))
+    advisor = staff_filter(roles=RELATIONSHIP_ROLES, label=_("管户顾问"))
 

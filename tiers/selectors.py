@@ -12,7 +12,8 @@ from clients.models import Client
 from clients.services import advisor_fits_tier
 from tiers.choices import CENTRE_TIERS, Direction, RunStatus, Tier
 from tiers.models import TierRun
-from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
+from wealthcrm.org import scope
+from wealthcrm.org.choices import OrgKind
 from wealthcrm.org.models import OrgUnit, Staff
 
 
@@ -25,13 +26,14 @@ def monthly_change_counts(changes) -> list[dict]:
     return list(rows)
 
 
-def near_threshold_clients(user):
-    return (Client.objects.visible_to(user).filter(near_threshold=True)
-            .select_related("advisor", "org_unit").order_by("-aum", "-id"))
+def near_threshold_clients(clients):
+    """Of ``clients`` (a scoped queryset: ``Client.objects.visible_to(user)``), those near the next floor."""
+    return clients.filter(near_threshold=True).select_related("advisor", "org_unit").order_by("-aum", "-id")
 
 
-def mismatched_clients(user):
-    """Clients whose advisor's org level no longer matches their tier (the manager's reassign list).
+def mismatched_clients(clients):
+    """Of ``clients`` (a scoped queryset), those whose advisor's org level no longer matches their tier (the
+    manager's reassign list).
 
     总行级/分行级 clients belong with advisors of the branch private-banking centre (org unit = a branch);
     支行级 clients with advisors and account managers of sub-branches and outlets.
@@ -39,7 +41,7 @@ def mismatched_clients(user):
     at_centre = Q(advisor__org_unit__kind=OrgKind.BRANCH)
     local = Q(advisor__org_unit__kind__in=[OrgKind.SUB_BRANCH, OrgKind.OUTLET])
     wrong = (Q(tier__in=CENTRE_TIERS) & ~at_centre) | (Q(tier=Tier.SUB_BRANCH) & ~local)
-    return (Client.objects.visible_to(user).filter(advisor__isnull=False).filter(wrong)
+    return (clients.filter(advisor__isnull=False).filter(wrong)
             .select_related("advisor__org_unit", "org_unit").order_by("-aum", "-id"))
 
 
@@ -48,8 +50,7 @@ def advisor_choices(user, clients) -> dict[int, list]:
 
     One query for all candidates the manager may see, then grouped in memory per page row (a page is small).
     """
-    staff = list(Staff.objects.visible_to(user).filter(role__in=sorted(RELATIONSHIP_ROLES), is_active=True)
-                 .select_related("org_unit").order_by("org_unit__path", "username"))
+    staff = list(scope.assignable_advisors(user).select_related("org_unit").order_by("org_unit__path", "username"))
     choices = {}
     for client in clients:
         branch_path = "".join(f"{part}/" for part in client.org_unit.path.split("/")[:2])  # 总行/分行/

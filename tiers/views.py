@@ -26,8 +26,9 @@ from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
-from wealthcrm.org.scope import sees_everything
+from wealthcrm.org.scope import directory_root
 from wealthcrm.pagination import parse_id
+from wealthcrm.scoped import scoped_object, scoped_page
 
 PAGE_SIZE = 50
 
@@ -72,19 +73,22 @@ def recompute(request):
 
 
 def _root_unit(user):
-    if sees_everything(user):
+    """The unit the drill-down starts from: the top of the user's directory (head office: the bank's root)."""
+    root = directory_root(user)
+    if root is None:
         return OrgUnit.objects.filter(parent__isnull=True).first()
-    return user.org_unit
+    return root or None
 
 
-@role_required(*MANAGER_ROLES)
-def distribution(request):
+@scoped_page(OrgUnit, roles=MANAGER_ROLES)
+def distribution(request, units):
     root = _root_unit(request.user)
     if root is None:
         raise Http404
     unit = root
     if request.GET.get("unit"):
-        unit = get_object_or_404(OrgUnit.objects.subtree(root), pk=parse_id(request.GET["unit"]))
+        # The units a manager may look up are their subtree (head office: the bank).
+        unit = get_object_or_404(units, pk=parse_id(request.GET["unit"]))
     rows = selectors.tier_distribution(request.user, unit)
     totals = {tier: {"n": 0, "aum": 0} for tier in Tier.values[::-1]}
     for row in rows:
@@ -109,12 +113,10 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-@role_required(*CLIENT_DATA_ROLES)
-def near_threshold(request):
-    filterset = NearThresholdFilter(request.GET, queryset=selectors.near_threshold_clients(request.user))
-    if request.user.has_role(*MANAGER_ROLES):
-        filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
-    else:  # an advisor's list is their own clients: only the tier narrows it
+@scoped_page(Client, roles=CLIENT_DATA_ROLES)
+def near_threshold(request, clients):
+    filterset = NearThresholdFilter(request.GET, queryset=selectors.near_threshold_clients(clients), request=request)
+    if not request.user.has_role(*MANAGER_ROLES):  # an advisor's list is their own clients: only the tier narrows it
         for name in ("org_unit", "advisor"):
             del filterset.form.fields[name]
     clients = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -156,12 +158,10 @@ def _near_threshold_csv(request, clients):
     return csv_response(CSV_HEADER, rows(), filename=f"near-threshold-{timezone.localdate():%Y%m%d}.csv")
 
 
-@role_required(*CLIENT_DATA_ROLES)
-def changes(request):
-    filterset = TierChangeFilter(request.GET,
-                                 queryset=TierChange.objects.visible_to(request.user).select_related(
-                                     "client", "client__org_unit"))
-    filterset.form.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
+@scoped_page(TierChange, roles=CLIENT_DATA_ROLES)
+def changes(request, tier_changes):
+    filterset = TierChangeFilter(request.GET, queryset=tier_changes.select_related("client", "client__org_unit"),
+                                 request=request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     monthly = selectors.monthly_change_counts(rows)[-12:]
     # keyset on (effective_date, id): "before" is the last row shown — no OFFSET/COUNT at millions of rows
@@ -191,9 +191,9 @@ def _parse_cursor(value: str):
         return None
 
 
-@role_required(*MANAGER_ROLES)
-def reassign(request):
-    page = Paginator(selectors.mismatched_clients(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+@scoped_page(Client, roles=MANAGER_ROLES)
+def reassign(request, clients):
+    page = Paginator(selectors.mismatched_clients(clients), PAGE_SIZE).get_page(request.GET.get("page"))
     choices = selectors.advisor_choices(request.user, page.object_list)
     for client in page:
         client.candidates = choices[client.pk]
@@ -201,11 +201,10 @@ def reassign(request):
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
-def reassign_client(request, pk):
+@scoped_object(Client, roles=MANAGER_ROLES, related=("org_unit",))
+def reassign_client(request, client):
     from clients.services import reassign_client as reassign_service
 
-    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("org_unit"), pk=pk)
     advisor_id = parse_id(request.POST.get("advisor"))
     advisor = selectors.allowed_advisor(request.user, client, advisor_id) if advisor_id else None
     if advisor is None:

@@ -154,7 +154,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -211,6 +211,9 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "tiers.choices.Tier",
     },
 }
+
+# Filter drop-downs read "全部" (all), not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

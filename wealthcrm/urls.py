@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -8,6 +9,10 @@ from performance import views as performance_views
 from wealthcrm import api, views
 from wealthcrm.org.api import OrgUnitViewSet, StaffViewSet
 from wealthcrm.org.auth import LoginView, ObtainTokenView
+
+admin.site.site_header = _("私行财富 CRM 系统管理")
+admin.site.site_title = _("私行财富 CRM")
+admin.site.index_title = _("用户、机构、日历与定时任务")
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="org-unit")
@@ -26,7 +31,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", performance_views.home, name="home"),
+    path("search/", performance_views.search, name="search"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -43,5 +50,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "wealthcrm.views.permission_denied"
 handler404 = "wealthcrm.views.not_found"
 handler500 = "wealthcrm.views.server_error"

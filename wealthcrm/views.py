@@ -2,7 +2,8 @@ import logging
 
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from wealthcrm import health as checks
@@ -34,3 +35,12 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links; resolved per request, the hashed static name exists.
+    return redirect(static("wealthcrm/favicon.svg"), permanent=True)

@@ -247,7 +247,7 @@ def test_manager_reassigns_through_the_clients_service(bank, misplaced, web_as):
     assert client.advisor == bank.centre_advisor
     from tiers.selectors import mismatched_clients
 
-    assert not mismatched_clients(bank.north_manager).filter(pk=client.pk).exists()
+    assert not mismatched_clients(Client.objects.visible_to(bank.north_manager)).filter(pk=client.pk).exists()
 
 
 def test_reassign_refuses_an_advisor_of_the_wrong_level_or_scope(bank, misplaced, web_as):

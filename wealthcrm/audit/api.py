@@ -1,12 +1,13 @@
 """REST endpoints of this app, mounted under /api/v1/."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from wealthcrm.api import role_permission
 from wealthcrm.audit.filters import AuditEventFilterSet
 from wealthcrm.audit.models import AuditEvent
 from wealthcrm.org.choices import BANK_WIDE_ROLES
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -18,13 +19,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(ScopedReadOnlyViewSet):
+    # Rows: AuditEvent.objects.visible_to (bank-wide roles only); the permission answers others with a 403.
+    queryset = AuditEvent.objects.select_related("actor")
     serializer_class = AuditEventSerializer
     permission_classes = [role_permission(read=tuple(BANK_WIDE_ROLES), write=())]
     filterset_class = AuditEventFilterSet
-
-    def get_queryset(self):
-        return AuditEvent.objects.select_related("actor")
 
 
 router = SimpleRouter()

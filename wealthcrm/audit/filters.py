@@ -2,9 +2,12 @@ import django_filters
 
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.audit.models import AuditEvent
+from wealthcrm.filters import ScopedFilterSet
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(ScopedFilterSet):
+    # By id, not a choice of staff: the trail outlives the staff it names (no FK constraint), and only the
+    # bank-wide roles, whose directory is the whole bank, read it.
     actor = django_filters.NumberFilter(field_name="actor_id", label="操作人")
     client = django_filters.NumberFilter(field_name="client_id", label="客户")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label="动作")

@@ -10,13 +10,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wealthcrm.audit.choices import AuditAction
+from wealthcrm.org.scope import ScopedQuerySet
 
 
 class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(ScopedQuerySet):
+    # The trail is read by head office and admin only (bank-wide roles); nobody reads it by org unit or owner.
+    scope_fields = {"org_field": None, "owner_field": None, "submitter_field": None}
+
     def update(self, **kwargs):
         raise AppendOnlyError("audit events are append-only")
 

@@ -5,15 +5,15 @@ from django.shortcuts import render
 from wealthcrm.audit.filters import AuditEventFilterSet
 from wealthcrm.audit.models import AuditEvent
 from wealthcrm.org.choices import BANK_WIDE_ROLES
-from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
+from wealthcrm.scoped import scoped_page
 
 PAGE = 100
 
 
-@role_required(*BANK_WIDE_ROLES)
-def event_list(request):
-    filterset = AuditEventFilterSet(request.GET, queryset=AuditEvent.objects.select_related("actor"))
+@scoped_page(AuditEvent, roles=BANK_WIDE_ROLES)
+def event_list(request, events):
+    filterset = AuditEventFilterSet(request.GET, queryset=events.select_related("actor"), request=request)
     events = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()
     # Keyset paging on id: no COUNT over a table that only grows.
     rows, links = keyset_page(events, request, size=PAGE)

@@ -1,13 +1,14 @@
 """REST endpoints of this app, mounted under /api/v1/: the caller's own notifications only."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from wealthcrm.notifications import services
 from wealthcrm.notifications.models import Notification
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -19,12 +20,13 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(ScopedReadOnlyViewSet):
+    queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        qs = Notification.objects.visible_to(self.request.user)
+        qs = super().get_queryset()
         unread = self.request.query_params.get("unread")
         if unread in ("1", "true", "True"):
             qs = qs.unread()

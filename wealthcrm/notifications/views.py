@@ -1,27 +1,26 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from wealthcrm.notifications import services
 from wealthcrm.notifications.models import Notification
+from wealthcrm.scoped import scoped_object, scoped_page
 
 
-@login_required
-def notification_list(request):
-    qs = Notification.objects.visible_to(request.user)
+@scoped_page(Notification)
+def notification_list(request, qs):
     if request.GET.get("unread") == "1":
         qs = qs.unread()
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "unread_only": request.GET.get("unread") == "1"})
 
 
-@login_required
+@scoped_object(Notification)
 @require_POST
-def mark_read(request, pk):
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+def mark_read(request, notification):
     services.mark_read(user=request.user, notification_id=notification.pk)
     notification.refresh_from_db()
     if request.htmx:
@@ -42,10 +41,9 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
-@login_required
-def open_notification(request, pk):
+@scoped_object(Notification)
+def open_notification(request, notification):
     """Follow a notification's link and mark it read on the way."""
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.mark_read(user=request.user, notification_id=notification.pk)
     url = notification.url
     # Only our own paths: a stored link must never send staff off-site.

@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org import services
 from wealthcrm.org.choices import BANK_WIDE_ROLES
 from wealthcrm.org.filters import OrgUnitFilterSet, StaffFilterSet
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 DirectoryPermission = role_permission(read=None, write=tuple(BANK_WIDE_ROLES))
 
@@ -60,19 +61,15 @@ class StaffSerializer(serializers.ModelSerializer):
             raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
 
 
-class OrgUnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OrgUnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    queryset = OrgUnit.objects.all()
     serializer_class = OrgUnitSerializer
     permission_classes = [DirectoryPermission]
     filterset_class = OrgUnitFilterSet
 
-    def get_queryset(self):
-        return OrgUnit.objects.visible_to(self.request.user)
 
-
-class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    queryset = Staff.objects.select_related("org_unit")
     serializer_class = StaffSerializer
     permission_classes = [DirectoryPermission]
     filterset_class = StaffFilterSet
-
-    def get_queryset(self):
-        return Staff.objects.visible_to(self.request.user).select_related("org_unit")

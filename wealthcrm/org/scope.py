@@ -6,13 +6,20 @@
 - hall staff: only what they submitted.
 
 Querysets expose this as ``visible_to(user)`` by mixing in :class:`ScopedQuerySet`; views never filter by
-role themselves. Rows out of scope are simply absent, so detail lookups through ``visible_to`` give 404.
+role themselves (the scoped bases in ``wealthcrm/scoped.py`` apply it). Rows out of scope are simply absent, so
+detail lookups through ``visible_to`` give 404.
+
+The write rules sit below the read rules ("Write rules"): who may put a client where, which advisor a client,
+a reassignment or a referral may be given to, who records contacts on a client. Services call them; no
+module decides them again.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 
 NOTHING = Q(pk__in=[])
 
@@ -80,3 +87,102 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self.filter(scope_q(user, **self.scope_fields))
+
+
+# --- Write rules ----------------------------------------------------------------------------------------------
+
+def _staff():
+    from wealthcrm.org.models import Staff  # org.models builds its querysets on this module
+
+    return Staff.objects
+
+
+def serves_clients(staff) -> bool:
+    """Who may be a client's advisor (管户顾问): an active advisor or account manager."""
+    return bool(staff and staff.is_active and staff.role in RELATIONSHIP_ROLES)
+
+
+def assignable_advisors(user):
+    """Advisors a user may give a client to (create, edit, reassign): active advisors and account managers
+    the user may look up — a branch manager's subtree, the whole bank for head office, nobody for others."""
+    if not (user and user.is_authenticated and user.has_role(*MANAGER_ROLES)):
+        return _staff().none()
+    return _staff().visible_to(user).filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+
+
+def check_client_placement(user, *, org_unit, advisor) -> None:
+    """Who may put a client where (API.md "Clients"): front-line staff in their own unit as its advisor,
+    branch managers within their subtree, head office anywhere. ``PermissionDenied`` for roles that never
+    place clients, ``ValidationError`` naming the field otherwise."""
+    role = user.effective_role
+    errors = {}
+    if role in RELATIONSHIP_ROLES:
+        if org_unit != user.org_unit:
+            errors["org_unit"] = [_("只能在本人所在机构建立客户。")]
+        if advisor != user:
+            errors["advisor"] = [_("管户顾问只能是本人；调整管户请联系负责人。")]
+    elif role == Role.BRANCH_MANAGER:
+        if not (org_unit and org_unit.is_within(user.org_unit)):
+            errors["org_unit"] = [_("所选机构不在您的管辖范围内。")]
+        if advisor is not None and not (advisor.org_unit and advisor.org_unit.is_within(user.org_unit)):
+            errors["advisor"] = [_("所选顾问不在您的管辖范围内。")]
+    elif role not in BANK_WIDE_ROLES:
+        raise PermissionDenied
+    if advisor is not None and not serves_clients(advisor):
+        errors.setdefault("advisor", []).append(_("管户顾问须为在职的财富顾问或客户经理。"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def may_place_client(user, *, org_unit, advisor) -> bool:
+    try:
+        check_client_placement(user, org_unit=org_unit, advisor=advisor)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def may_record_contact(user, client) -> bool:
+    """Only the client's own advisor, a manager whose scope holds the client, or head office records a
+    contact on a client (API.md "Security") — never someone who merely holds a referral of it."""
+    if not (user and user.is_authenticated) or user.effective_role == Role.HALL_STAFF:
+        return False
+    return type(client).objects.visible_to(user).filter(pk=client.pk).exists()
+
+
+def _branch_of(unit):
+    return unit.ancestor_of_kind(OrgKind.BRANCH) if unit else None
+
+
+def referral_branch(referrer, client=None):
+    """The branch whose advisors a referral may go to: the client's branch for an existing client, else the
+    referrer's (``None``: anywhere in the bank — head office refers prospects bank-wide)."""
+    if client is not None:
+        return _branch_of(client.org_unit)
+    return _branch_of(referrer.org_unit)
+
+
+def referral_advisors(referrer):
+    """The advisors and account managers a member of staff may name on a prospect's referral: those of their
+    own branch (head office and staff outside any branch: the whole bank)."""
+    staff = _staff().filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+    branch = referral_branch(referrer)
+    return staff.filter(org_unit__path__startswith=branch.path) if branch is not None else staff
+
+
+def check_referral_advisor(advisor, *, referrer, client=None, field: str = "advisor") -> None:
+    """Who a referral may be given to (API.md "Security"). A referral of an existing client always goes to
+    that client's advisor: naming anyone else is refused, so that a referral never opens another advisor's
+    client to the referrer. Otherwise an active advisor, account manager or branch manager of the branch the
+    referral belongs to (``referral_branch``)."""
+    if client is not None and serves_clients(client.advisor):
+        if advisor.pk != client.advisor_id:
+            raise ValidationError({field: [_("老客户的推荐只能交给其管户顾问，请不要指定其他顾问。")]})
+        return
+    if not advisor.is_active or advisor.role not in (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER):
+        raise ValidationError({field: [_("请选择财富顾问或客户经理。")]})
+    branch = referral_branch(referrer, client)
+    if branch is None:
+        return
+    if advisor.org_unit is None or not advisor.org_unit.is_within(branch):
+        raise ValidationError({field: [_("只能推荐给本分行（%(branch)s）的顾问。") % {"branch": branch.name}]})

@@ -1,0 +1,104 @@
+"""Every role's main job, end to end in real Chromium, in the Chinese UI (issue 23)."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.support import screenshot, sql_one
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_advisor_finds_a_client_from_the_header_and_logs_a_callback_without_a_reload(open_page, app_server):
+    client_id, name, client_no = sql_one(app_server, """
+        SELECT c.id, c.name, c.client_no FROM clients_client c JOIN org_staff s ON s.id = c.advisor_id
+        WHERE s.username = 'bj01_adv1' AND char_length(c.name) >= 2 ORDER BY c.id LIMIT 1""")
+    page = open_page("bj01_adv1")
+    search = page.get_by_role("searchbox", name="搜索")
+    search.fill(name[1:])  # part of the name, not its start
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    screenshot(page, "journey1-search-results")
+    page.get_by_role("link", name=re.compile(client_no)).first.click()
+    page.wait_for_url(f"**/clients/{client_id}/")
+    timeline = page.locator("#contact-timeline")
+    before = timeline.locator("li").count()
+    # the form opens on a phone callback of today: one note and one click log it
+    page.get_by_label("摘要").fill("电话回访：客户满意，下月到期再联系")
+    page.get_by_role("button", name="保存接触记录").click()
+    expect(timeline.locator("li").first).to_contain_text("电话回访：客户满意")
+    expect(timeline.locator("li")).to_have_count(before + 1)
+    assert page.url.endswith(f"/clients/{client_id}/")  # no navigation happened
+    screenshot(page, "journey1-contact-logged")
+
+
+def test_hall_referral_reaches_the_advisor_who_follows_up_and_the_referrer_sees_it(open_page, app_server):
+    hall = open_page("bj0101_hall", viewport=PHONE)
+    hall.goto("/referrals/new/")
+    hall.get_by_label("客户姓名（新客户）").fill("端到端测试客户")
+    hall.get_by_label("手机号").fill("13912345678")
+    hall.get_by_label("预估资产（万元）").fill("800")
+    hall.get_by_label("备注").fill("大额存单到期，想了解理财")
+    hall.get_by_role("button", name="提交推荐").click()
+    hall.wait_for_url(re.compile(r"/referrals/(mine/|\d+/)"))
+    screenshot(hall, "journey2-hall-submitted")
+    referral_id, advisor = sql_one(app_server, """
+        SELECT r.id, s.username FROM referrals_referral r JOIN org_staff s ON s.id = r.advisor_id
+        WHERE r.prospect_name = %s ORDER BY r.id DESC LIMIT 1""", ["端到端测试客户"])
+
+    inbox = open_page(advisor)
+    inbox.goto("/referrals/inbox/")
+    row = inbox.locator(f"#referral-{referral_id}")
+    expect(row).to_contain_text("端到端测试客户")
+    # the time left before the one-business-day deadline is shown on the row
+    expect(row.locator(".badge").first).to_contain_text(re.compile(r"\d"))
+    screenshot(inbox, "journey2-advisor-inbox")
+    row.get_by_role("button", name=re.compile("已联系|联系")).first.click()
+    expect(inbox.locator(f"#referral-{referral_id}")).to_contain_text("已联系")
+
+    hall.goto("/referrals/mine/")
+    hall.locator(f"a[href='/referrals/{referral_id}/']").first.click()
+    expect(hall.locator("main")).to_contain_text("已联系")
+    expect(hall.locator("main")).not_to_contain_text("800")  # the referrer never sees client assets back
+    screenshot(hall, "journey2-hall-status")
+
+
+def test_another_advisors_client_is_a_styled_not_found_page(open_page, app_server):
+    (other_client,) = sql_one(app_server, """
+        SELECT c.id FROM clients_client c JOIN org_staff s ON s.id = c.advisor_id
+        WHERE s.username <> 'bj01_adv1' ORDER BY c.id LIMIT 1""")
+    page = open_page("bj01_adv1")
+    response = page.goto(f"/clients/{other_client}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
+    expect(page.locator("nav")).to_contain_text("客户")  # the app's own layout, not a bare server page
+    screenshot(page, "journey5-not-found")
+
+
+def test_language_switch_changes_the_navigation(open_page):
+    page = open_page("bj01_adv1")
+    page.goto("/")
+    expect(page.locator("nav")).to_contain_text("工作台")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("nav")).to_contain_text("Clients")
+    expect(page.locator("nav")).not_to_contain_text("工作台")
+    screenshot(page, "journey5-english")
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("nav")).to_contain_text("工作台")
+
+
+def test_referral_form_works_from_the_keyboard_alone(open_page, app_server):
+    page = open_page("bj0101_hall")
+    page.goto("/referrals/new/")
+    page.get_by_label("客户号（老客户）").focus()
+    page.keyboard.press("Tab")  # → prospect name
+    page.keyboard.type("键盘推荐客户")
+    page.keyboard.press("Tab")  # → phone
+    page.keyboard.type("13812345678")
+    page.keyboard.press("Tab")  # → estimated assets
+    page.keyboard.type("50")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/referrals/(mine/|\d+/)"))
+    assert sql_one(app_server, "SELECT count(*) FROM referrals_referral WHERE prospect_name = %s",
+                   ["键盘推荐客户"]) == (1,)
+    screenshot(page, "journey5-keyboard")
