@@ -2,14 +2,14 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.routers import SimpleRouter
 
 from performance.reports import services
 from performance.reports.choices import ReportFormat, ReportStatus
@@ -17,6 +17,7 @@ from performance.reports.models import MonthlyReport
 from wealthcrm.api import role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES
 from wealthcrm.pagination import KeysetPagination
+from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 # Head office's report: bank-wide client data, so every endpoint (downloads included) is for head office only.
 HeadOfficeOnly = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
@@ -53,49 +54,30 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class MonthlyReportRequestView(APIView):
-    """Request the monthly report of a month; follow it at ``/api/v1/reports/{id}/``."""
+class MonthlyReportViewSet(ScopedReadOnlyViewSet):
+    """Past and running reports, latest first; one report's status and progress (``download_url`` once done)."""
 
-    permission_classes = [HeadOfficeOnly]
-
-    @extend_schema(request=MonthlyReportRequestSerializer, responses={201: MonthlyReportSerializer})
-    def post(self, request):
-        body = MonthlyReportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        report = services.request_monthly_report(actor=request.user, **body.validated_data)
-        return Response(MonthlyReportSerializer(report, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
-
-
-class MonthlyReportList(generics.ListAPIView):
-    """Past and running reports, latest first."""
-
+    queryset = MonthlyReport.objects.select_related("requested_by")
     serializer_class = MonthlyReportSerializer
     permission_classes = [HeadOfficeOnly]
     pagination_class = KeysetPagination
 
-    def get_queryset(self):
-        return MonthlyReport.objects.visible_to(self.request.user).select_related("requested_by")
-
-
-class MonthlyReportDetail(generics.RetrieveAPIView):
-    """Status and progress of one report; ``download_url`` once it is done."""
-
-    serializer_class = MonthlyReportSerializer
-    permission_classes = [HeadOfficeOnly]
-
-    def get_queryset(self):
-        return MonthlyReport.objects.visible_to(self.request.user).select_related("requested_by")
-
-
-class MonthlyReportDownload(APIView):
-    """The report's file. The role is checked again on every download, and every download is audited."""
-
-    permission_classes = [HeadOfficeOnly]
+    @extend_schema(request=MonthlyReportRequestSerializer, responses={201: MonthlyReportSerializer})
+    @action(detail=False, methods=["post"])
+    def monthly(self, request):
+        """Request the monthly report of a month; follow it at ``/api/v1/reports/{id}/``."""
+        body = MonthlyReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.request_monthly_report(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request, pk: int):
-        report = get_object_or_404(MonthlyReport.objects.visible_to(request.user), pk=pk, status=ReportStatus.DONE)
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The report's file. The role is checked again on every download, and every download is audited."""
+        report = self.get_object()
+        if report.status != ReportStatus.DONE:
+            raise Http404
         try:
             handle = report.file.open("rb")
         except (FileNotFoundError, ValueError):
@@ -106,9 +88,6 @@ class MonthlyReportDownload(APIView):
         return response
 
 
-urlpatterns = [
-    path("reports/", MonthlyReportList.as_view(), name="report-list"),
-    path("reports/monthly/", MonthlyReportRequestView.as_view(), name="report-request"),
-    path("reports/<int:pk>/", MonthlyReportDetail.as_view(), name="report-detail"),
-    path("reports/<int:pk>/download/", MonthlyReportDownload.as_view(), name="report-download"),
-]
+router = SimpleRouter()
+router.register("reports", MonthlyReportViewSet, basename="report")
+urlpatterns = router.urls

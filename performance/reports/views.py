@@ -12,13 +12,13 @@ from performance.reports.forms import MonthlyReportForm
 from performance.reports.models import MonthlyReport
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES
-from wealthcrm.org.decorators import role_required
+from wealthcrm.scoped import scoped_page
 
 LIST_SIZE = 30
 
 
-@role_required(*BANK_WIDE_ROLES)
-def report_list(request):
+@scoped_page(MonthlyReport, roles=BANK_WIDE_ROLES)
+def report_list(request, reports):
     form = MonthlyReportForm(request.POST or None, initial={"month": f"{services.current_month():%Y-%m}"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -29,16 +29,16 @@ def report_list(request):
         else:
             messages.success(request, _("报告已提交，正在后台生成。"))
             return redirect("reports:list")
-    return render(request, "reports/list.html", {"form": form, **_rows_context(request.user)})
+    return render(request, "reports/list.html", {"form": form, **_rows_context(reports)})
 
 
-@role_required(*BANK_WIDE_ROLES)
 @require_GET
-def report_rows(request):
+@scoped_page(MonthlyReport, roles=BANK_WIDE_ROLES)
+def report_rows(request, reports):
     """The list of reports alone, for htmx polling while any is still being built."""
-    return render(request, "reports/_rows.html", _rows_context(request.user))
+    return render(request, "reports/_rows.html", _rows_context(reports))
 
 
-def _rows_context(user) -> dict:
-    reports = list(MonthlyReport.objects.visible_to(user).select_related("requested_by")[:LIST_SIZE])
-    return {"reports": reports, "polling": any(r.status in ACTIVE_STATUSES for r in reports)}
+def _rows_context(reports) -> dict:
+    latest = list(reports.select_related("requested_by")[:LIST_SIZE])
+    return {"reports": latest, "polling": any(r.status in ACTIVE_STATUSES for r in latest)}
