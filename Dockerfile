@@ -13,10 +13,8 @@ COPY performance ./performance
 COPY bench ./bench
 RUN pip install .
 COPY . .
-# collectstatic needs settings that import cleanly; the real secrets come from the environment at run time.
-RUN DEBUG=1 DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-    SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
-    python manage.py collectstatic --noinput
+# DEBUG=0 as at run time: the manifest storage must write the manifest the app reads (bin/build-static).
+RUN sh bin/build-static
 USER wealthcrm
 EXPOSE 8000
 CMD ["gunicorn", "wealthcrm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

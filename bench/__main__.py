@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -32,12 +33,19 @@ def table(results: dict, meta: dict) -> str:
     def fmt(value, digits=2):
         return "—" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
 
+    counts = ", ".join(f"{meta[key]:,} {label}" for key, label in (
+        ("org_units", "org units"), ("advisors", "advisors"), ("staff", "staff in all"),
+        ("households", "households"), ("companies", "companies"), ("snapshots", "AUM snapshots"),
+        ("contacts", "contacts"), ("referrals", "referrals"), ("tier_changes", "tier changes"),
+        ("audit_events", "audit events"), ("sales", "sales")) if key in meta)
     lines = [
         f"# Benchmark results — {meta['clients']:,} clients",
         "",
-        f"{meta['when']} · {meta['machine']} · data built in {meta['build_s']} s with COPY "
-        f"({meta['org_units']} org units, {meta['staff']} advisors, {meta['contacts']:,} contacts, {meta['sales']:,} sales)",
+        f"{meta['when']} · {meta['machine']} · load average {meta['load']} · data built in {meta['build_s']} s "
+        f"with COPY and INSERT … SELECT ({counts})",
         "",
+        *([f"Build phases (s): {', '.join(f'{k} {v}' for k, v in meta['phases_s'].items())}", ""]
+          if meta.get("phases_s") else []),
         "| operation | ours_s | floor_s | ratio | p95_ms | peak_rss_mb | errors | notes |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -71,9 +79,12 @@ def main(argv=None) -> int:
         db.write_meta(db.BASE, meta)
     meta.update(when=datetime.now().strftime("%Y-%m-%d %H:%M"), machine=f"{platform.machine()}, {_cpus()} CPU")
     results = {}
+    loads = [_load()]
     for name in names:
         print(f"… {name}", file=sys.stderr)
-        results[name] = OPERATIONS[name].run({"template": db.BASE, "clients": args.clients})
+        result = OPERATIONS[name].run({"template": db.BASE, "clients": args.clients})
+        results.update(result["rows"] if "rows" in result else {name: result})
+    meta["load"] = f"{loads[0]} before, {_load()} after the measurements (1/5/15 min)"
     text = table(results, meta)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
@@ -86,9 +97,11 @@ def main(argv=None) -> int:
     return 0
 
 
-def _cpus() -> int:
-    import os
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
+
+def _cpus() -> int:
     return os.cpu_count() or 1
 
 

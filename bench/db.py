@@ -9,7 +9,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
-BASE = "wealthcrm_bench"
+# The built data set and the per-operation copies made from it; BENCH_DB renames both (several people can run
+# the benchmark on one server without dropping each other's databases).
+BASE = os.environ.get("BENCH_DB", "wealthcrm_bench")
+RUN = f"{BASE}_run"
 
 
 def server_url() -> str:

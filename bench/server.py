@@ -4,6 +4,7 @@ The API operations are measured through ``gunicorn wealthcrm.wsgi -w 2`` (2-core
 ``DEBUG=0``, so the figures include WSGI, middleware, authentication, DRF and JSON rendering, like a client sees.
 """
 
+import hashlib
 import http.client
 import json
 import os
@@ -16,10 +17,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import db
+from bench import data, db
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# One secret per harness run: sessions made by a child process (``pages``) must be valid in the server.
+_SECRET_KEY = secrets.token_urlsafe(60)
+_master_pid = None   # the running gunicorn, for its workers' peak RSS
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -39,24 +43,47 @@ def add_user(cur, *, username: str, role: str, org_unit_id: int | None) -> tuple
 
 def add_token(cur, staff_id: int) -> str:
     key = secrets.token_hex(20)
-    cur.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, now(), %s)", [key, staff_id])
+    # Stored as its digest, as org.services.issue_api_token does.
+    cur.execute("INSERT INTO org_apitoken (digest, staff_id, created_at, last_used_at) VALUES (%s, %s, now(), now())",
+                [hashlib.sha256(key.encode()).hexdigest(), staff_id])
     return key
 
 
-def _server_env(name: str) -> dict:
-    from cryptography.fernet import Fernet
-
+def server_env(name: str) -> dict:
+    """The production-like environment of the benchmark's server (and of child processes that share its secrets):
+    the data set's personal data is encrypted under ``bench.data.FIELD_KEY``."""
     return {**os.environ, "DATABASE_URL": db.url_for(name), "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": secrets.token_urlsafe(60), "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "LOG_LEVEL": "WARNING"}
+            "SECRET_KEY": _SECRET_KEY, "FIELD_ENCRYPTION_KEY": data.FIELD_KEY, "LOG_LEVEL": "WARNING"}
+
+
+def workers_peak_rss_mb() -> float | None:
+    """The largest peak RSS (VmHWM) among the running server's gunicorn workers (read while they still run)."""
+    peaks = []
+    for pid in _children(_master_pid) if _master_pid else []:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return round(max(peaks), 1) if peaks else None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 @contextmanager
 def server(name: str, *, workers: int = 2):
     """``gunicorn wealthcrm.wsgi -w <workers>`` on database ``name``; yields the port once it answers."""
+    # DEBUG=0 serves hashed static files from the collected manifest, as in production (git-ignored staticfiles/).
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                   cwd=ROOT, env=server_env(name), check=True)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "wealthcrm.wsgi", "-w", str(workers),
                              "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-                            cwd=ROOT, env=_server_env(name), start_new_session=True)
+                            cwd=ROOT, env=server_env(name), start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -67,6 +94,8 @@ def server(name: str, *, workers: int = 2):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
+        global _master_pid
+        _master_pid = proc.pid
         yield PORT
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -1,12 +1,15 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,21 +18,22 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from clients import imports, services
+from clients import imports, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
+from clients.imports.cells import CellError, parse_id_number
 from clients.models import Client, Company, Contact, Household, ImportJob
+from tiers.choices import ValueSegment
 from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
+from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.scoped import ScopedReadOnlyViewSet
+from wealthcrm.tiering import risk_assessment_validity
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
-
-
-def _money(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -44,10 +48,12 @@ class ClientSerializer(serializers.ModelSerializer):
     advisor_name = serializers.CharField(source="advisor.__str__", read_only=True, default=None)
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
-    aum = _money(read_only=True)
-    investable_assets = _money(required=False, allow_null=True, min_value=0)
-    contribution = _money(required=False, allow_null=True)
-    risk_expires_on = serializers.DateField(read_only=True)
+    aum = MoneyField(read_only=True)
+    investable_assets = MoneyField(required=False, allow_null=True, min_value=0)
+    contribution = MoneyField(required=False, allow_null=True)
+    risk_expires_on = serializers.SerializerMethodField()
+    # Blank until the first recompute classifies the client (the schema must say so).
+    value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
 
     class Meta:
@@ -71,17 +77,27 @@ class ClientSerializer(serializers.ModelSerializer):
             # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
             self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
 
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_risk_expires_on(self, client) -> date | None:
+        # One policy lookup per response: a list serializes every row with this same (child) serializer.
+        if not hasattr(self, "_risk_validity"):
+            self._risk_validity = risk_assessment_validity(timezone.localdate())
+        return client.risk_expires_on(self._risk_validity)
+
     def validate_id_number(self, value):
         value = services.normalise_personal(value)
-        if value and not imports.ID_NUMBER.match(value):
-            raise serializers.ValidationError(_("证件号码应为 15 位或 18 位。"))
-        return value
+        if not value:
+            return value
+        try:
+            return parse_id_number(value)
+        except CellError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_phone(self, value):
-        value = services.normalise_personal(value).replace("-", "")
-        if value and not imports.PHONE.match(value):
-            raise serializers.ValidationError(_("手机号格式不正确。"))
-        return value
+        try:
+            return clean_phone(value)
+        except PhoneError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_tags(self, value):
         if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
@@ -163,7 +179,7 @@ class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
 class AumSnapshotInSerializer(serializers.Serializer):
     client_no = serializers.CharField(max_length=32)
     as_of = serializers.DateField()
-    aum = _money(min_value=0)
+    aum = MoneyField(min_value=0)
 
 
 class AumSnapshotView(APIView):
@@ -279,7 +295,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def perform_create(self, serializer):
         with transaction.atomic():
             job = serializer.save()
-            imports.enqueue(job)
+            tasks.enqueue_import(job)
 
 
 router = SimpleRouter()

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.choices import ContactChannel, ContactPurpose, RiskLevel
 from clients.models import Client, Contact
-from tiers.choices import Tier
-from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.filters import BoundedIsoDateTimeFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
+from wealthcrm.tiering import Tier
 
 
 class ClientFilterSet(ScopedFilterSet):
@@ -35,8 +35,8 @@ class ContactFilterSet(ScopedFilterSet):
     channel = django_filters.ChoiceFilter(choices=ContactChannel.choices)
     purpose = django_filters.ChoiceFilter(choices=ContactPurpose.choices)
     effective = StrictBooleanFilter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = BoundedIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Contact

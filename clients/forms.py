@@ -10,6 +10,7 @@ from clients.models import Client, Contact
 from wealthcrm.org import scope
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.models import OrgUnit
+from wealthcrm.phone import PhoneError, clean_phone
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -48,6 +49,12 @@ class ClientForm(forms.ModelForm):
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].replace("，", ",").split(",") if t.strip()]
+
+    def clean_phone(self):
+        try:
+            return clean_phone(self.cleaned_data["phone"])
+        except PhoneError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def _post_clean(self):
         # The service validates the model (with the personal-data hashes); skip ModelForm's instance round-trip.

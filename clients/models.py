@@ -19,13 +19,12 @@ from clients.choices import (
     ProductCategory,
     RiskLevel,
 )
-from tiers.choices import Tier, ValueSegment
 from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
+from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
+from wealthcrm.tiering import Tier, ValueSegment
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
-# A risk assessment (风险测评) is valid for one year.
-RISK_ASSESSMENT_VALIDITY = timedelta(days=365)
+MONEY = MONEY_DIGITS
 
 
 def search_grams(*, name="name", client_no="client_no") -> Func:
@@ -180,9 +179,9 @@ class Client(models.Model):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
-    @property
-    def risk_expires_on(self):
-        return self.risk_assessed_on + RISK_ASSESSMENT_VALIDITY if self.risk_assessed_on else None
+    def risk_expires_on(self, validity: timedelta | None):
+        """The day the risk assessment runs out, under the policy's validity (``tiering.risk_assessment_validity``)."""
+        return self.risk_assessed_on + validity if self.risk_assessed_on and validity else None
 
 
 class AumSnapshot(models.Model):

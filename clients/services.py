@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact
-from tiers.choices import CENTRE_TIERS
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
 from wealthcrm.org import scope
-from wealthcrm.org.choices import BANK_WIDE_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, MANAGER_ROLES, RELATIONSHIP_ROLES, Role
+from wealthcrm.tiering import CENTRE_TIERS, advisor_fits_tier
 
 # Personal data: written encrypted, with the blind index kept in step (see wealthcrm.crypto).
 PERSONAL_FIELDS = {"id_number": "id_number_hash", "phone": "phone_hash"}
@@ -123,15 +123,6 @@ def reveal_personal_data(*, client: Client, field: str, actor, request=None) -> 
 def record_client_view(*, client: Client, actor, request=None, via: str = "page") -> None:
     audit.record(action=AuditAction.VIEW, actor=actor, obj=client, client=client, detail={"via": via},
                  request=request)
-
-
-def advisor_fits_tier(*, advisor, tier: str) -> bool:
-    """总行级/分行级 clients are served by the branch private-banking centre (advisors at the branch unit);
-    支行级 clients by sub-branch advisors and outlet account managers (PRODUCT.md "Tiers")."""
-    kind = advisor.org_unit.kind if advisor.org_unit_id else None
-    if tier in CENTRE_TIERS:
-        return kind == OrgKind.BRANCH
-    return kind in (OrgKind.SUB_BRANCH, OrgKind.OUTLET)
 
 
 @transaction.atomic

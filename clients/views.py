@@ -1,7 +1,6 @@
 """HTML pages of the clients app: list, client 360, create/edit, contact logging (htmx), imports. Thin."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,19 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import exports, imports, services
+from clients import exports, imports, services, tasks
 from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
+from wealthcrm.birthdays import next_birthday
 from wealthcrm.forms import add_service_errors
 from wealthcrm.money import to_wan
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
+from wealthcrm.tiering import risk_assessment_validity
 
 PAGE_SIZE = 50
 
@@ -63,15 +64,8 @@ def client_export(request, clients):
 def _birthday_info(client, today):
     if not client.birth_date:
         return None
-    born = client.birth_date
-    for year in (today.year, today.year + 1):
-        try:
-            upcoming = born.replace(year=year)
-        except ValueError:  # 29 February in a common year
-            upcoming = date(year, 3, 1)
-        if upcoming >= today:
-            return {"date": upcoming, "days": (upcoming - today).days, "age": year - born.year}
-    return None
+    upcoming = next_birthday(client.birth_date, today)
+    return {"date": upcoming, "days": (upcoming - today).days, "age": upcoming.year - client.birth_date.year}
 
 
 def _aum_chart(client):
@@ -110,7 +104,7 @@ def client_detail(request, clients, pk):
     labels = dict(ProductCategory.choices)
     for row in holdings:
         row["label"] = labels.get(row["product_category"], row["product_category"])
-    risk_expires = client.risk_expires_on
+    risk_expires = client.risk_expires_on(risk_assessment_validity(today))
     return render(request, "clients/detail.html", {
         **_contact_context(client),
         "members": members,
@@ -198,7 +192,7 @@ def import_list(request, jobs):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            imports.enqueue(job)
+            tasks.enqueue_import(job)
             messages.success(request, _("文件已上传，正在后台导入。"))
             return redirect("clients:imports")
     return render(request, "clients/imports.html", {"form": form, **_import_rows_context(jobs)})

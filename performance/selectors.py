@@ -6,29 +6,34 @@ pages cost the same for an advisor with 30 clients and a head office looking at 
 
 import datetime as dt
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
-from clients.models import RISK_ASSESSMENT_VALIDITY, Client, Contact
+from clients.models import Client, Contact
+from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from tiers.choices import Tier
+from wealthcrm.birthdays import birthdays_within_q
 from wealthcrm.org.choices import CLIENT_DATA_ROLES
+from wealthcrm.tiering import Tier, risk_assessment_validity
 
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7
 RISK_EXPIRY_WINDOW_DAYS = 30
 CALLBACK_LOOKBACK_DAYS = 14
-
-
-def _month_days(start: dt.date, days: int) -> Q:
-    """Clients whose birthday (month, day) falls within ``days`` days from ``start``, across a year end."""
-    q = Q(pk__in=[])
-    for offset in range(days + 1):
-        day = start + dt.timedelta(days=offset)
-        q |= Q(birth_month=day.month, birth_day=day.day)
-    return q
 
 
 def tier_mix(clients) -> list[dict]:
@@ -54,10 +59,16 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
                  .select_related("client").order_by("next_action_at"))
     birthdays = (clients.exclude(birth_date__isnull=True)
                  .annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
-                 .filter(_month_days(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
-    expiring_before = today - RISK_ASSESSMENT_VALIDITY + dt.timedelta(days=RISK_EXPIRY_WINDOW_DAYS)
-    risk_expiring = (clients.filter(risk_assessed_on__isnull=False, risk_assessed_on__lte=expiring_before)
-                     .order_by("risk_assessed_on"))
+                 .filter(birthdays_within_q(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
+    validity = risk_assessment_validity(today)
+    if validity is None:  # no tier policy in force: nothing to expire against
+        risk_expiring = clients.none()
+    else:
+        expiring_before = today - validity + dt.timedelta(days=RISK_EXPIRY_WINDOW_DAYS)
+        risk_expiring = (clients.filter(risk_assessed_on__isnull=False, risk_assessed_on__lte=expiring_before)
+                         .annotate(risk_expiry=ExpressionWrapper(F("risk_assessed_on") + validity.days,
+                                                                     output_field=DateField()))
+                         .order_by("risk_assessed_on"))
     near_threshold = clients.filter(near_threshold=True).order_by("-aum")
     planned = clients.callback_due(now=now).order_by(F("last_effective_contact").asc(nulls_first=True), "id")
     totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
@@ -72,9 +83,42 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
+        "calls": calls_today(user, now=now),
         "today": today,
         "now": now,
     }
+
+
+def calls_today(user, *, now=None) -> dict:
+    """规定动作 (2053): today's effective phone calls of the user against the daily 20."""
+    now = now or timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    made = Contact.objects.filter(staff=user, effective=True, channel="phone", occurred_at__gte=start,
+                                  occurred_at__lt=start + dt.timedelta(days=1)).count()
+    return {"made": made, "target": DAILY_CALL_TARGET, "left": max(DAILY_CALL_TARGET - made, 0),
+            "percent": min(100, round(100 * made / DAILY_CALL_TARGET))}
+
+
+def missed_meetings(user, today: dt.date) -> list[dict]:
+    """Branch private-banking centres in scope without a client analysis meeting (客户分析会) last month, or
+    none yet this month: one query over the branches with two EXISTS."""
+    from performance.models import AnalysisMeeting
+    from performance.services import Period, scope_root_path
+    from wealthcrm.org.models import OrgUnit
+
+    this_month = Period.of(today)
+    last_month = this_month.previous
+
+    def held(period):
+        return Exists(AnalysisMeeting.objects.filter(org_unit=OuterRef("pk"),
+                                                     held_on__range=(period.start, period.end)))
+
+    branches = (OrgUnit.objects.filter(kind="branch", path__startswith=scope_root_path(user))
+                .annotate(held_last=held(last_month), held_this=held(this_month),
+                          last_held=Max("analysis_meetings__held_on")).order_by("path"))
+    return [{"unit": b, "missed_last_month": not b.held_last, "none_this_month": not b.held_this,
+             "last_held": b.last_held, "last_month": last_month}
+            for b in branches if not (b.held_last and b.held_this)]
 
 
 def manager_overview(user, *, today: dt.date | None = None) -> dict:

@@ -1,13 +1,50 @@
+"""HTML pages of the performance app: thin — figures come from services/scorecards, rows through visible_to."""
+
+import json
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from clients.models import Client
-from performance import selectors
+from performance import scorecards, selectors, services
+from performance.choices import CATALOGUE, ECHELON_KINDS, KpiCode
+from performance.forms import ComplaintForm, KpiTargetForm, MeetingForm
+from performance.models import (
+    AnalysisMeeting,
+    Complaint,
+    EchelonResult,
+    KpiTarget,
+    KpiValue,
+    Scorecard,
+    ScoreRule,
+)
 from referrals.models import Referral
-from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, Role
+from wealthcrm.forms import add_service_errors
+from wealthcrm.org.choices import (
+    BANK_WIDE_ROLES,
+    CLIENT_DATA_ROLES,
+    MANAGER_ROLES,
+    RELATIONSHIP_ROLES,
+    OrgKind,
+    Role,
+)
+from wealthcrm.org.decorators import role_required
+from wealthcrm.org.models import OrgUnit
+from wealthcrm.pagination import parse_id
 from wealthcrm.scoped import scoped_page
+
+PAGE_SIZE = 50
+TREND_MONTHS = 12
+HISTORY_MONTHS = 6
 
 
 @login_required
@@ -31,3 +68,238 @@ def search(request, clients, referrals):
     """Results of the header search box, grouped: clients, then referrals."""
     found = selectors.search(request.user, clients=clients, referrals=referrals, text=request.GET.get("q", ""))
     return render(request, "performance/search.html", {"found": found})
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _period(request, *, default_last_month: bool = False) -> services.Period:
+    """``?period=YYYY-MM`` (the month picker), default this month (or the last full one); a malformed one is a
+    404, not a 500."""
+    text = request.GET.get("period")
+    if not text:
+        current = services.Period.of(timezone.localdate())
+        return current.previous if default_last_month else current
+    try:
+        return services.Period.parse(text)
+    except ValidationError:
+        raise Http404 from None
+
+
+@role_required(*CLIENT_DATA_ROLES)
+def scorecard(request, advisor_id=None):
+    """一人一表: the advisor's own (no id) or, for managers, one advisor of their subtree (out of scope: 404)."""
+    period = _period(request)
+    if advisor_id is None:
+        if not request.user.has_role(*RELATIONSHIP_ROLES):
+            return redirect("performance:leaderboard")
+        advisor = request.user
+    else:
+        # any scorecard of the advisor in scope opens the page (the month picked may not be computed yet)
+        seen = Scorecard.objects.visible_to(request.user).filter(advisor_id=advisor_id).select_related("advisor")
+        advisor = get_object_or_404(seen[:1]).advisor
+    card = (Scorecard.objects.visible_to(request.user).select_related("advisor", "org_unit", "branch")
+            .filter(advisor=advisor, period=period.start).first())
+    context = {"advisor": advisor, "period": period, "card": card, "own": advisor == request.user}
+    if card:
+        values = scorecards.kpi_maps([card]).get((card.advisor_id, card.period), {})
+        kpi_lines = scorecards.lines(card, values)
+        axes = scorecards.radar(kpi_lines)
+        history = scorecards.trend(advisor, period, TREND_MONTHS)
+        context.update({
+            "lines": kpi_lines, "reading": scorecards.strengths_and_weaknesses(kpi_lines, axes),
+            "radar": _json({"type": "radar", "data": {
+                "labels": [str(a["label"]) for a in axes],
+                "datasets": [{"label": _("目标达成（%）"), "data": [a["percent"] for a in axes]}]},
+                "options": {"scales": {"r": {"min": 0, "max": 100}}}}),
+            "trend": _json({"type": "line", "data": {
+                "labels": [f"{c.period:%Y-%m}" for c in history],
+                "datasets": [{"label": _("综合得分"), "data": [float(c.score) for c in history]}]}}),
+        })
+    return render(request, "performance/scorecard.html", context)
+
+
+@role_required(*CLIENT_DATA_ROLES)
+def kpi_rows(request, advisor_id, period, code):
+    """The rows behind one KPI figure; the scorecard must be in the caller's scope (else 404)."""
+    try:
+        month = services.Period.parse(period)
+    except ValidationError:
+        raise Http404 from None
+    if code not in CATALOGUE:
+        raise Http404
+    card = get_object_or_404(Scorecard.objects.visible_to(request.user).select_related("advisor"),
+                             advisor_id=advisor_id, period=month.start)
+    value = KpiValue.objects.filter(advisor_id=advisor_id, period=month.start, kpi=code).values_list(
+        "value", flat=True).first()
+    return render(request, "performance/kpi_rows.html", {
+        "card": card, "period": month, "kpi": CATALOGUE[code], "value": value,
+        **scorecards.kpi_rows(card.advisor, month, code)})
+
+
+# The columns a manager scans first; every KPI can still be picked as the sort order.
+LEADERBOARD_COLUMNS = [KpiCode.AUM_GROWTH, KpiCode.NEW_CLIENTS, KpiCode.EFFECTIVE_CONTACTS,
+                       KpiCode.CALLS_PER_BUSINESS_DAY, KpiCode.COVERAGE_RATE, KpiCode.CALLBACK_COMPLIANCE,
+                       KpiCode.PRODUCT_ALLOCATION, KpiCode.COMPLAINTS]
+
+
+@role_required(*MANAGER_ROLES)
+def leaderboard(request):
+    """Advisors of the manager's subtree for a month, sortable by score or any KPI; drill into one."""
+    period = _period(request)
+    cards = (Scorecard.objects.visible_to(request.user).filter(period=period.start)
+             .select_related("advisor", "org_unit"))
+    unit = None
+    if request.GET.get("org_unit"):
+        unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=parse_id(request.GET["org_unit"]))
+        cards = cards.filter(org_unit__path__startswith=unit.path)
+    sort = request.GET.get("sort", "score")
+    columns = LEADERBOARD_COLUMNS if sort in LEADERBOARD_COLUMNS or sort not in CATALOGUE else [*LEADERBOARD_COLUMNS, sort]
+    if sort in CATALOGUE:
+        cards = cards.annotate(sort_value=Subquery(KpiValue.objects.filter(
+            advisor=OuterRef("advisor"), period=period.start, kpi=sort).values("value")[:1]))
+        cards = cards.order_by("-sort_value" if CATALOGUE[sort].direction == "higher" else "sort_value", "id")
+    else:
+        sort = "score"
+        cards = cards.order_by("-score", "id")
+    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
+    maps = scorecards.kpi_maps(page.object_list)
+    rows = [{"card": c, "kpis": [{"unit": CATALOGUE[code].unit, "value": maps.get((c.advisor_id, c.period), {}).get(code, 0)}
+                                 for code in columns]}
+            for c in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "performance/leaderboard.html", {
+        "period": period, "rows": rows, "page": page, "sort": sort, "unit": unit, "kpis": list(CATALOGUE.values()),
+        "columns": [CATALOGUE[code] for code in columns],
+        "units": OrgUnit.objects.visible_to(request.user).exclude(kind=OrgKind.OUTLET)
+        .filter(path__startswith=services.scope_root_path(request.user)),
+        "query": query.urlencode()})
+
+
+@role_required(*MANAGER_ROLES)
+def echelons(request):
+    """五梯队 with cards: units of each kind ranked for the month (by default the last full month: the
+    monthly review), and the last months' echelons beside."""
+    period = _period(request, default_last_month=True)
+    months = [period]
+    for _i in range(HISTORY_MONTHS - 1):
+        months.append(months[-1].previous)
+    results = list(EchelonResult.objects.visible_to(request.user)
+                   .filter(period__in=[m.start for m in months]).select_related("org_unit"))
+    history = {(r.org_unit_id, r.period): r for r in results}
+    groups = []
+    for kind in ECHELON_KINDS:
+        current = sorted((r for r in results if r.kind == kind and r.period == period.start), key=lambda r: r.rank)
+        if current:
+            groups.append({"kind": OrgKind(kind).label, "rows": [
+                {"result": r, "history": [history.get((r.org_unit_id, m.start)) for m in months[1:]]}
+                for r in current]})
+    return render(request, "performance/echelons.html", {
+        "period": period, "groups": groups, "history_months": months[1:],
+        "can_recompute": request.user.has_role(*BANK_WIDE_ROLES)})
+
+
+@require_POST
+@role_required(*BANK_WIDE_ROLES)
+def recompute(request):
+    from performance.tasks import recompute_scorecards_task
+
+    period = _period(request) if request.GET.get("period") else services.Period.of(timezone.localdate())
+    result = recompute_scorecards_task.delay(period=str(period))
+    messages.success(request, _("已提交 %(period)s 的考核重算任务（%(id)s），完成后刷新本页查看结果。")
+                     % {"period": period, "id": result.id})
+    return redirect(f"{reverse('performance:echelons')}?period={period}")
+
+
+@role_required(*BANK_WIDE_ROLES)
+def targets(request):
+    """Targets and weights per role (effective-dated; new rows, never edits) and the complaint deduction."""
+    form = KpiTargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.create_target(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存：%(row)s。") % {"row": row})
+            return redirect("performance:targets")
+    period = services.Period.of(timezone.localdate())
+    in_force = services.targets_in_force(period)
+    table = [{"kpi": kpi, "advisor": in_force.get(("advisor", code)),
+              "account_manager": in_force.get(("account_manager", code))} for code, kpi in CATALOGUE.items()
+             if code != KpiCode.COMPLAINTS]
+    return render(request, "performance/targets.html", {
+        "form": form, "table": table, "period": period,
+        "rule": ScoreRule.objects.effective_on(period.start).order_by("-effective_from").first(),
+        "history": KpiTarget.objects.select_related("created_by").order_by("-created_at", "-id")[:30],
+        "weight_totals": {role: sum((row[role].weight for row in table if row[role]), 0)
+                          for role in ("advisor", "account_manager")}})
+
+
+@role_required(*MANAGER_ROLES)
+def meetings(request):
+    """客户分析会 log of the units in scope, the form to record one, and branches that missed a month."""
+    form = MeetingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        numbers = form.client_numbers()
+        clients = list(Client.objects.visible_to(request.user).filter(client_no__in=numbers))
+        if len(clients) != len(set(numbers)):
+            form.add_error("client_nos", _("部分客户号不存在或不在您的管辖范围内。"))
+        else:
+            try:
+                services.record_meeting(actor=request.user, org_unit=form.cleaned_data["org_unit"],
+                                        held_on=form.cleaned_data["held_on"], attendees=form.cleaned_data["attendees"],
+                                        clients=clients, notes=form.cleaned_data["notes"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已记录客户分析会。"))
+                return redirect("performance:meetings")
+    log = (AnalysisMeeting.objects.visible_to(request.user).select_related("org_unit")
+           .prefetch_related("attendees", "clients"))
+    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "performance/meetings.html", {
+        "form": form, "page": page, "missed": selectors.missed_meetings(request.user, timezone.localdate())})
+
+
+@role_required(*MANAGER_ROLES)
+def complaints(request):
+    """Complaints about advisors in scope: record one, decide valid or invalid (only valid ones deduct)."""
+    form = ComplaintForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        client = Client.objects.visible_to(request.user).filter(client_no=form.cleaned_data["client_no"]).first()
+        try:
+            services.record_complaint(actor=request.user, client=client, advisor=form.cleaned_data["advisor"],
+                                      received_on=form.cleaned_data["received_on"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+            if "client" in errors:  # the form asks for the client number
+                errors["client_no"] = errors.pop("client")
+            add_service_errors(form, ValidationError(errors))
+        else:
+            messages.success(request, _("已登记投诉，待认定。"))
+            return redirect("performance:complaints")
+    rows = Complaint.objects.visible_to(request.user).select_related("client", "advisor", "decided_by")
+    if request.GET.get("state") == "undecided":
+        rows = rows.filter(valid__isnull=True)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "performance/complaints.html", {"form": form, "page": page,
+                                                          "state": request.GET.get("state", "")})
+
+
+@require_POST
+@role_required(*MANAGER_ROLES)
+def decide_complaint(request, pk):
+    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
+    choice = request.POST.get("valid")
+    if choice not in ("1", "0"):
+        raise PermissionDenied
+    try:
+        services.decide_complaint(complaint=complaint, actor=request.user, valid=choice == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已认定为有效投诉。") if choice == "1" else _("已认定为无效投诉。"))
+    return redirect("performance:complaints")

@@ -14,6 +14,7 @@ from referrals.choices import ReferralAction
 from referrals.filters import ReferralFilterSet
 from referrals.models import Referral
 from wealthcrm.api import raise_as_drf
+from wealthcrm.money import MoneyField
 from wealthcrm.org.models import Staff
 from wealthcrm.scoped import ScopedReadOnlyViewSet
 
@@ -40,7 +41,7 @@ class ReferralSerializer(ReferralStatusSerializer):
     """The full referral, for the assigned advisor and managers in scope (``can_act``)."""
 
     subject = serializers.CharField(read_only=True)
-    client_name = serializers.CharField(source="client.name", read_only=True, default=None)
+    client_name = serializers.CharField(source="client.name", read_only=True, default=None, allow_null=True)
     prospect_phone_masked = serializers.CharField(read_only=True)
     can_act = serializers.BooleanField(read_only=True, default=True)
 
@@ -63,8 +64,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     client_no = serializers.CharField(required=False, allow_blank=True, max_length=32)
     prospect_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     prospect_phone = serializers.CharField(required=False, allow_blank=True, max_length=30, write_only=True)
-    estimated_assets = serializers.DecimalField(max_digits=20, decimal_places=2, min_value=0, required=False,
-                                                allow_null=True)
+    estimated_assets = MoneyField(min_value=0, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.select_related("org_unit"),
                                                  required=False, allow_null=True)

@@ -1,9 +1,7 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm.money import WAN
+from wealthcrm.money import WAN, MoneyFormField
 from wealthcrm.org import scope
 from wealthcrm.org.models import Staff
 
@@ -22,11 +20,10 @@ class ReferralForm(forms.Form):
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
     prospect_phone = forms.CharField(label=_("手机号"), max_length=20, required=False,
                                      widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    estimated_assets_wan = forms.DecimalField(
-        label=_("预估资产（万元）"), required=False, min_value=0, max_digits=18, decimal_places=6,
+    estimated_assets_wan = MoneyFormField(
+        label=_("预估资产（万元）"), required=False, unit=WAN, amount_label=_("预估资产"),
         help_text=_("单位：万元，例如 3000 表示 3000 万元；系统按 1 万元 = 10000 元精确换算。"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
-        error_messages={"invalid": _("请填写数字（单位：万元）。"), "min_value": _("预估资产不能为负数。")},
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：理财到期、咨询大额存单")}))
@@ -48,13 +45,11 @@ class ReferralForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        wan = data.get("estimated_assets_wan")
         return {
             "client_no": data.get("client_no") or "",
             "prospect_name": data.get("prospect_name") or "",
             "prospect_phone": data.get("prospect_phone") or "",
-            # 万 → 元 exactly: six decimals of 万 are whole fen.
-            "estimated_assets": (wan * WAN).quantize(Decimal("0.01")) if wan is not None else None,
+            "estimated_assets": data.get("estimated_assets_wan"),  # already in 元 (MoneyFormField)
             "note": data.get("note") or "",
             "advisor": data.get("advisor"),
         }

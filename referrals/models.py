@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import AcquisitionChannel
 from referrals.choices import OPEN_STATUSES, EventKind, ReferralStatus
 from wealthcrm.crypto import EncryptedTextField, mask_phone
+from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
 from wealthcrm.org.scope import NOTHING, ScopedQuerySet, scope_q
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 
 
 def _actionable_q(user) -> Q:

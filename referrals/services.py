@@ -5,8 +5,9 @@ Views, the API, the Celery task and the demo call these; none of them changes a 
 
 import datetime as dt
 import logging
-import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,22 +21,23 @@ from clients.models import Client
 from clients.services import log_contact
 from referrals.choices import OPEN_STATUSES, TRANSITIONS, EventKind, ReferralAction, ReferralStatus
 from referrals.models import Referral, ReferralEvent
-from tiers.choices import CENTRE_TIERS, Tier
 from tiers.models import TierPolicy
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
+from wealthcrm.money import MoneyError, parse_money
 from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.services import notify, notify_many
 from wealthcrm.org import scope
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES, OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import parse_id
+from wealthcrm.phone import PhoneError, clean_phone
+from wealthcrm.tiering import CENTRE_TIERS, Tier
 
 logger = logging.getLogger(__name__)
 
 # The advisor is reminded this long before the deadline (PRODUCT.md: "a reminder two hours before due").
 REMINDER_LEAD = dt.timedelta(hours=2)
-PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 
 class TransitionNotAllowed(Exception):
@@ -128,25 +130,16 @@ def _clean_assets(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]}) from None
-    if not amount.is_finite():
-        raise ValidationError({"estimated_assets": [_("预估资产请填写数字（元）。")]})
-    if amount < 0:
-        raise ValidationError({"estimated_assets": [_("预估资产不能为负数。")]})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({"estimated_assets": [_("预估资产最多保留两位小数。")]})
-    if amount >= Decimal("1e18"):
-        raise ValidationError({"estimated_assets": [_("预估资产金额过大，请核对。")]})
-    return amount.quantize(Decimal("0.01"))
+        return parse_money(value, label=_("预估资产"))
+    except MoneyError as exc:
+        raise ValidationError({"estimated_assets": [str(exc)]}) from None
 
 
 def _clean_phone(value: str) -> str:
-    phone = re.sub(r"[\s-]", "", value or "")
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError({"prospect_phone": [_("手机号格式不正确，请填写 7 到 15 位数字。")]})
-    return phone
+    try:
+        return clean_phone(value)
+    except PhoneError as exc:
+        raise ValidationError({"prospect_phone": [str(exc)]}) from None
 
 
 def detail_url(referral: Referral) -> str:
@@ -234,6 +227,96 @@ def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str
                 effective=True)
 
 
+# --- transitions ---------------------------------------------------------------------------------------------
+# Each action's effect on the locked referral: set its fields and say which changed, the event note and the
+# notices to send. ``note`` is the actor's note; an effect may replace it (decline: the reason).
+
+def _contact(referral, *, actor, now, note, payload):
+    referral.contacted_at = now
+    # Late contact is allowed but stays a breach, even if the 15-minute job has not flagged it yet.
+    referral.sla_breached = referral.sla_breached or now > referral.sla_due_at
+    _log_contact(referral, actor=actor, at=now, note=note)
+    notice = dict(
+        recipients=[referral.referrer], kind=NotificationKind.REFERRAL_FOLLOWED_UP,
+        title=_("您推荐的客户已有顾问跟进：%(name)s") % {"name": referral.subject_masked},
+        body=_("%(advisor)s 已于 %(at)s 联系客户。") % {
+            "advisor": referral.advisor, "at": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
+        url=detail_url(referral))
+    return ["contacted_at", "sla_breached"], note, [notice]
+
+
+def _sign(referral, *, actor, now, note, payload):
+    referral.signed_at = now
+    notice = dict(
+        recipients=[referral.referrer], kind=NotificationKind.REFERRAL_UPDATED,
+        title=_("您推荐的客户已签约：%(name)s") % {"name": referral.subject_masked},
+        body=_("推荐业绩同时计入推荐人和跟进顾问。"), url=detail_url(referral))
+    return ["signed_at"], note, [notice]
+
+
+def _decline(referral, *, actor, now, note, payload):
+    reason = str(payload.get("reason") or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写未成交原因。")]})
+    referral.declined_at, referral.decline_reason = now, reason
+    return ["declined_at", "decline_reason"], reason, []
+
+
+def _close(referral, *, actor, now, note, payload):
+    referral.closed_at = now
+    return ["closed_at"], note, []
+
+
+def _reassign(referral, *, actor, now, note, payload):
+    new_advisor = payload.get("advisor")
+    if isinstance(new_advisor, str):  # from a form: "abc" or "²" is no advisor, not a 500
+        new_advisor = parse_id(new_advisor)
+    if isinstance(new_advisor, int):
+        new_advisor = Staff.objects.filter(pk=new_advisor).select_related("org_unit").first()
+    if new_advisor is None:
+        raise ValidationError({"advisor": [_("请选择新的跟进顾问。")]})
+    if new_advisor.pk == referral.advisor_id:
+        raise ValidationError({"advisor": [_("新顾问与当前顾问相同。")]})
+    scope.check_referral_advisor(new_advisor, referrer=referral.referrer, client=referral.client)
+    if not Staff.objects.visible_to(actor).filter(pk=new_advisor.pk).exists():
+        raise ValidationError({"advisor": [_("只能改派给您管辖范围内的顾问。")]})
+    note = note or _("由 %(old)s 改派给 %(new)s") % {"old": referral.advisor, "new": new_advisor}
+    referral.advisor = new_advisor
+    referral.routed_to_manager = False
+    # A new owner gets a full business day: the clock restarts and the old breach no longer applies.
+    referral.recommended_at = now
+    referral.sla_due_at = next_business_day_close(now)
+    referral.sla_breached = False
+    referral.reminder_sent_at = referral.breach_notified_at = None
+    notice = dict(
+        recipients=[new_advisor], kind=NotificationKind.REFERRAL_ASSIGNED,
+        title=_("改派给您的推荐客户：%(name)s") % {"name": referral.subject},
+        body=_("请于 %(due)s 前联系客户。") % {"due": f"{timezone.localtime(referral.sla_due_at):%Y-%m-%d %H:%M}"},
+        url=detail_url(referral))
+    return (["advisor", "routed_to_manager", "recommended_at", "sla_due_at", "sla_breached", "reminder_sent_at",
+             "breach_notified_at"], note, [notice])
+
+
+@dataclass(frozen=True)
+class Move:
+    """One allowed move: the statuses it starts from and leads to (``TRANSITIONS``), who may make it, its effect."""
+
+    allowed_from: tuple[str, ...]
+    to_status: str | None  # None keeps the status
+    effect: Callable
+    managers_only: bool = False
+
+
+# The one table of allowed moves (API.md "Referrals").
+MOVES = {
+    ReferralAction.CONTACT: Move(*TRANSITIONS[ReferralAction.CONTACT], _contact),
+    ReferralAction.SIGN: Move(*TRANSITIONS[ReferralAction.SIGN], _sign),
+    ReferralAction.DECLINE: Move(*TRANSITIONS[ReferralAction.DECLINE], _decline),
+    ReferralAction.CLOSE: Move(*TRANSITIONS[ReferralAction.CLOSE], _close),
+    ReferralAction.REASSIGN: Move(*TRANSITIONS[ReferralAction.REASSIGN], _reassign, managers_only=True),
+}
+
+
 def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime | None = None,
                **payload) -> Referral:
     """Apply one action to a referral under a row lock, so that concurrent actions cannot both succeed.
@@ -242,81 +325,23 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
     reassign by a non-manager, ``TransitionNotAllowed`` from the wrong status (→ 409), ``ValidationError``
     for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``reason`` (decline), ``advisor`` (reassign).
     """
-    if action not in TRANSITIONS:
+    move = MOVES.get(action)
+    if move is None:
         raise ValidationError({"action": [_("未知操作。")]})
-    notices = []
     with transaction.atomic():
         now = now or timezone.now()
         referral = (Referral.objects.actionable_by(actor).select_for_update(of=("self",))
                     .select_related("referrer", "advisor", "client").get(pk=referral_id))
-        allowed_from, to_status = TRANSITIONS[action]
-        if action == ReferralAction.REASSIGN and not actor.has_role(*MANAGER_ROLES):
+        if move.managers_only and not actor.has_role(*MANAGER_ROLES):
             raise PermissionDenied(_("只有负责人可以改派推荐。"))
-        if referral.status not in allowed_from:
+        if referral.status not in move.allowed_from:
             raise TransitionNotAllowed(action=action, status=referral.status)
-        note = str(payload.get("note") or "").strip()
         from_status = referral.status
-        changed = ["status", "updated_at"]
-        if action == ReferralAction.CONTACT:
-            referral.contacted_at = now
-            # Late contact is allowed but stays a breach, even if the 15-minute job has not flagged it yet.
-            referral.sla_breached = referral.sla_breached or now > referral.sla_due_at
-            changed += ["contacted_at", "sla_breached"]
-            _log_contact(referral, actor=actor, at=now, note=note)
-            notices.append(dict(
-                recipients=[referral.referrer], kind=NotificationKind.REFERRAL_FOLLOWED_UP,
-                title=_("您推荐的客户已有顾问跟进：%(name)s") % {"name": referral.subject_masked},
-                body=_("%(advisor)s 已于 %(at)s 联系客户。") % {
-                    "advisor": referral.advisor, "at": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
-                url=detail_url(referral)))
-        elif action == ReferralAction.SIGN:
-            referral.signed_at = now
-            changed.append("signed_at")
-            notices.append(dict(
-                recipients=[referral.referrer], kind=NotificationKind.REFERRAL_UPDATED,
-                title=_("您推荐的客户已签约：%(name)s") % {"name": referral.subject_masked},
-                body=_("推荐业绩同时计入推荐人和跟进顾问。"), url=detail_url(referral)))
-        elif action == ReferralAction.DECLINE:
-            note = str(payload.get("reason") or "").strip()
-            if not note:
-                raise ValidationError({"reason": [_("请填写未成交原因。")]})
-            referral.declined_at, referral.decline_reason = now, note
-            changed += ["declined_at", "decline_reason"]
-        elif action == ReferralAction.CLOSE:
-            referral.closed_at = now
-            changed.append("closed_at")
-        elif action == ReferralAction.REASSIGN:
-            new_advisor = payload.get("advisor")
-            if isinstance(new_advisor, str):  # from a form: "abc" or "²" is no advisor, not a 500
-                new_advisor = parse_id(new_advisor)
-            if isinstance(new_advisor, int):
-                new_advisor = Staff.objects.filter(pk=new_advisor).select_related("org_unit").first()
-            if new_advisor is None:
-                raise ValidationError({"advisor": [_("请选择新的跟进顾问。")]})
-            if new_advisor.pk == referral.advisor_id:
-                raise ValidationError({"advisor": [_("新顾问与当前顾问相同。")]})
-            scope.check_referral_advisor(new_advisor, referrer=referral.referrer, client=referral.client)
-            if not Staff.objects.visible_to(actor).filter(pk=new_advisor.pk).exists():
-                raise ValidationError({"advisor": [_("只能改派给您管辖范围内的顾问。")]})
-            note = note or _("由 %(old)s 改派给 %(new)s") % {"old": referral.advisor, "new": new_advisor}
-            referral.advisor = new_advisor
-            referral.routed_to_manager = False
-            # A new owner gets a full business day: the clock restarts and the old breach no longer applies.
-            referral.recommended_at = now
-            referral.sla_due_at = next_business_day_close(now)
-            referral.sla_breached = False
-            referral.reminder_sent_at = referral.breach_notified_at = None
-            changed += ["advisor", "routed_to_manager", "recommended_at", "sla_due_at", "sla_breached",
-                        "reminder_sent_at", "breach_notified_at"]
-            notices.append(dict(
-                recipients=[new_advisor], kind=NotificationKind.REFERRAL_ASSIGNED,
-                title=_("改派给您的推荐客户：%(name)s") % {"name": referral.subject},
-                body=_("请于 %(due)s 前联系客户。") % {
-                    "due": f"{timezone.localtime(referral.sla_due_at):%Y-%m-%d %H:%M}"},
-                url=detail_url(referral)))
-        if to_status is not None:
-            referral.status = to_status
-        referral.save(update_fields=changed)
+        changed, note, notices = move.effect(referral, actor=actor, now=now, payload=payload,
+                                             note=str(payload.get("note") or "").strip())
+        if move.to_status is not None:
+            referral.status = move.to_status
+        referral.save(update_fields=["status", "updated_at", *changed])
         _event(referral, action, actor=actor, from_status=from_status, to_status=referral.status, note=note, at=now)
         for notice in notices:
             notify(**notice)

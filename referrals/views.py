@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
+from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_page
 
 
@@ -54,8 +54,8 @@ def submit(request):
 @scoped_page(Referral)
 def mine(request, referrals):
     qs = _base(referrals.referred_by(request.user), request.user).order_by("-id")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "referrals/mine.html", {"page": page})
+    page, links = keyset_page(qs, request, size=30)
+    return render(request, "referrals/mine.html", {"page": page, "links": links})
 
 
 def _reassign_choices(user):
@@ -117,10 +117,10 @@ def board(request, referrals):
         "unassigned": base.filter(routed_to_manager=True),
     }
     qs = views[tab].order_by("sla_due_at", "id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50)
     choices = _reassign_choices(request.user)
     rows = [_row_context(r, request.user, reassign_form=choices) for r in page]
-    return render(request, "referrals/board.html", {"rows": rows, "page": page, "tab": tab, "tabs": BOARD_TABS})
+    return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS})
 
 
 @scoped_page(Referral)

@@ -9,10 +9,23 @@ from tests.factories import TEST_PASSWORD, OrgUnitFactory, StaffFactory
 from wealthcrm.org.choices import OrgKind, Role
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_in_process():
+    """``.delay()`` in this process runs the task here (eagerly): nothing is left on the broker for a worker
+    started later to run against other data. Tests that need a real worker start their own servers."""
+    from wealthcrm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2 at production strength costs ~0.5 s per user; the hasher is not what these tests check.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fresh_cache(settings):
+    """A cache namespace per test: counters in Redis (failed sign-ins per address) never leak between tests."""
+    import uuid
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture

@@ -14,22 +14,26 @@ from tiers.choices import ChangeReason
 from tiers.filters import TierChangeFilter
 from tiers.models import TierChange, TierPolicy
 from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.pagination import KeysetPagination
 from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 # Hall staff never see clients' assets (PRODUCT.md), so tier data is closed to them.
-MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
 class TierPolicySerializer(serializers.ModelSerializer):
-    head_office_floor = serializers.DecimalField(min_value=0, **MONEY)
-    branch_floor = serializers.DecimalField(min_value=0, **MONEY)
+    head_office_floor = MoneyField(min_value=0)
+    branch_floor = MoneyField(min_value=0)
+    # Added later: optional, a policy that leaves them out keeps the values of the policy in force.
+    contribution_high = MoneyField(min_value=0, required=False)
+    wallet_gap_min = MoneyField(min_value=0, required=False)
     near_threshold_margin = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
 
     class Meta:
         model = TierPolicy
         fields = ["id", "effective_from", "head_office_floor", "branch_floor", "near_threshold_margin",
+                  "contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days",
                   "created_by", "created_at"]
         read_only_fields = ["id", "created_by", "created_at"]
         # uniqueness is checked by the service, with the same message as the page

@@ -3,11 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from tiers.choices import Direction, Tier
+from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.filters import ScopedFilterSet, staff_filter
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
+from wealthcrm.tiering import Tier
 
 
 class TierChangeFilter(ScopedFilterSet):

@@ -2,17 +2,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tiers.models import TierPolicy
+from tiers.services import POLICY_THRESHOLDS
 
 
 class TierPolicyForm(forms.ModelForm):
     class Meta:
         model = TierPolicy
-        fields = ["effective_from", "head_office_floor", "branch_floor", "near_threshold_margin"]
+        fields = ["effective_from", "head_office_floor", "branch_floor", "near_threshold_margin",
+                  "contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days"]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
         help_texts = {
             "head_office_floor": _("元，含本数：达到即为总行级"),
             "branch_floor": _("元，含本数：达到即为分行级"),
         }
+
+    def __init__(self, *args, current: TierPolicy | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new policy usually changes one figure: start from the policy in force, not the code defaults.
+        if current is not None:
+            for name in self.Meta.fields[1:]:
+                self.fields[name].initial = getattr(current, name)
+        for name in POLICY_THRESHOLDS:  # left empty: kept from the policy in force (tiers.services.create_policy)
+            self.fields[name].required = False
 
     def validate_unique(self):
         # the service checks the effective date, with its own message

@@ -1,16 +1,19 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tiers.choices import ChangeReason, Direction, RunStatus, Tier
+from tiers.choices import ChangeReason, Direction, RunStatus
+from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
+from wealthcrm.tiering import Tier
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 
 
 class TierPolicyQuerySet(models.QuerySet):
@@ -20,9 +23,11 @@ class TierPolicyQuerySet(models.QuerySet):
 
 
 class TierPolicy(models.Model):
-    """Tier floors and the near-threshold margin, effective from a date (PRODUCT.md "Tiers": data, not code).
+    """Tier floors, the near-threshold margin, the value-segment thresholds and the risk-assessment validity,
+    effective from a date (PRODUCT.md "Tiers", ARCHITECTURE.md: rules like these are data, not code).
 
-    Floors are inclusive: AUM equal to ``head_office_floor`` is 总行级, equal to ``branch_floor`` is 分行级.
+    Floors are inclusive: AUM equal to ``head_office_floor`` is 总行级, equal to ``branch_floor`` is 分行级. The
+    value-segment thresholds are explained in ``tiers.services``; the defaults are the bank's rules of 2026.
     """
 
     effective_from = models.DateField(_("生效日期"), unique=True)
@@ -31,6 +36,18 @@ class TierPolicy(models.Model):
     near_threshold_margin = models.DecimalField(
         _("临界提级比例"), max_digits=5, decimal_places=4, help_text=_("小数，例如 0.10 表示门槛以下 10% 以内")
     )
+    contribution_high = models.DecimalField(
+        _("高贡献门槛"), default=Decimal("100000.00"), **MONEY,
+        help_text=_("元：综合贡献达到即为当前价值高"))
+    wallet_gap_min = models.DecimalField(
+        _("他行资产门槛"), default=Decimal("1000000.00"), **MONEY,
+        help_text=_("元：他行资产（可投资金融资产 − 我行金融资产）达到即可能为潜在价值高"))
+    activity_days = models.PositiveSmallIntegerField(
+        _("活跃天数"), default=90, validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text=_("近多少天内有有效接触或产品销售算作活跃"))
+    risk_assessment_valid_days = models.PositiveSmallIntegerField(
+        _("风险测评有效天数"), default=365, validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text=_("客户风险测评自测评日起的有效天数"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -64,6 +81,10 @@ class TierPolicy(models.Model):
             errors["near_threshold_margin"] = _("临界提级比例必须在 0 到 1 之间（不含 1），例如 0.10。")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def risk_assessment_validity(self) -> timedelta:
+        return timedelta(days=self.risk_assessment_valid_days)
 
     def near_floor(self, floor: Decimal) -> Decimal:
         """Lowest AUM counted as near ``floor`` (inclusive), rounded to the fen."""

@@ -9,12 +9,12 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from clients.models import Client
-from clients.services import advisor_fits_tier
-from tiers.choices import CENTRE_TIERS, Direction, RunStatus, Tier
+from tiers.choices import Direction, RunStatus
 from tiers.models import TierRun
 from wealthcrm.org import scope
 from wealthcrm.org.choices import OrgKind
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.tiering import Tier, advisor_fits_tier, advisor_misfits_tier_q
 
 
 def monthly_change_counts(changes) -> list[dict]:
@@ -38,10 +38,7 @@ def mismatched_clients(clients):
     总行级/分行级 clients belong with advisors of the branch private-banking centre (org unit = a branch);
     支行级 clients with advisors and account managers of sub-branches and outlets.
     """
-    at_centre = Q(advisor__org_unit__kind=OrgKind.BRANCH)
-    local = Q(advisor__org_unit__kind__in=[OrgKind.SUB_BRANCH, OrgKind.OUTLET])
-    wrong = (Q(tier__in=CENTRE_TIERS) & ~at_centre) | (Q(tier=Tier.SUB_BRANCH) & ~local)
-    return (clients.filter(advisor__isnull=False).filter(wrong)
+    return (clients.filter(advisor__isnull=False).filter(advisor_misfits_tier_q())
             .select_related("advisor__org_unit", "org_unit").order_by("-aum", "-id"))
 
 

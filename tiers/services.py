@@ -5,12 +5,13 @@ Value segment (价值分群) — the definition used by :func:`recompute_tiers` 
 Two yes/no measures per client, evaluated on the run's ``as_of`` date with the policy in force that day:
 
 * **current value is high** (当前价值高) when our-bank AUM reaches the branch floor (分行级 or above), or the
-  comprehensive contribution (综合贡献) is at least ``CONTRIBUTION_HIGH`` (10万) — a smaller client who
+  comprehensive contribution (综合贡献) is at least ``contribution_high`` (default 10万) — a smaller client who
   already brings in real income counts as valuable too.
 * **potential value is high** (潜在价值高) when assets held elsewhere — investable financial assets minus our
-  AUM (他行资产 = 可投资金融资产 − 我行金融资产) — are at least ``WALLET_GAP_MIN`` (100万), *and* there is a
+  AUM (他行资产 = 可投资金融资产 − 我行金融资产) — are at least ``wallet_gap_min`` (default 100万), *and* there is a
   reason to believe we can win them: either most of the wallet is elsewhere (our share ≤ 50%), or the client is
-  active with us (an effective contact, or a product sale, in the ``ACTIVITY_DAYS`` (90) days up to ``as_of``).
+  active with us (an effective contact, or a product sale, in the ``activity_days`` (default 90) days up to ``as_of``).
+  The three thresholds are fields of the effective-dated ``TierPolicy`` (data, editable by head office).
   A client without an advisor-estimated investable amount has no known potential.
 
 +------------------+-------------------+-------------------+
@@ -35,26 +36,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, ProductSale
-from tiers.choices import TIER_RANK, ChangeReason, RunStatus
+from tiers.choices import ChangeReason, RunStatus
 from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.tiering import TIER_RANK
 
 logger = logging.getLogger(__name__)
 
-CONTRIBUTION_HIGH = Decimal("100000.00")
-WALLET_GAP_MIN = Decimal("1000000.00")
-ACTIVITY_DAYS = 90
+# Policy fields that carry over from the policy in force when a new one leaves them out (API: optional).
+POLICY_THRESHOLDS = ("contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days")
 # One key for "the tier recompute" in PostgreSQL's advisory-lock space ("tiers" in ASCII).
 RECOMPUTE_LOCK_KEY = 0x7469657273
 
 
 def create_policy(*, actor, effective_from: date, head_office_floor: Decimal, branch_floor: Decimal,
-                  near_threshold_margin: Decimal) -> TierPolicy:
+                  near_threshold_margin: Decimal, **thresholds) -> TierPolicy:
     """Add a tier policy; it applies from the first recompute whose ``as_of`` is on or after ``effective_from``.
 
+    ``thresholds``: ``contribution_high``, ``wallet_gap_min``, ``activity_days``, ``risk_assessment_valid_days``;
+    one left out keeps the value of the policy in force on ``effective_from`` (the defaults when none is).
     Policies are never edited in place: the history of floors is what explains past tier changes.
     """
+    previous = TierPolicy.objects.effective_on(effective_from)
+    for name in POLICY_THRESHOLDS:
+        if thresholds.get(name) is None and previous is not None:
+            thresholds[name] = getattr(previous, name)
     policy = TierPolicy(effective_from=effective_from, head_office_floor=head_office_floor,
-                        branch_floor=branch_floor, near_threshold_margin=near_threshold_margin, created_by=actor)
+                        branch_floor=branch_floor, near_threshold_margin=near_threshold_margin, created_by=actor,
+                        **{name: value for name, value in thresholds.items() if value is not None})
     if TierPolicy.objects.filter(effective_from=effective_from).exists():
         raise ValidationError({"effective_from": [_("该生效日期已有分层政策，请选择其他日期。")]})
     policy.full_clean(exclude=["created_by"], validate_unique=False)
@@ -124,9 +132,9 @@ def recompute_params(*, policy: TierPolicy, as_of: date, reason: str, run_id: in
     return {
         "ho": policy.head_office_floor, "br": policy.branch_floor,
         "ho_near": policy.near_floor(policy.head_office_floor), "br_near": policy.near_floor(policy.branch_floor),
-        "contribution_high": CONTRIBUTION_HIGH, "gap_min": WALLET_GAP_MIN,
-        "active_since": until - timedelta(days=ACTIVITY_DAYS), "active_until": until,
-        "sales_since": as_of - timedelta(days=ACTIVITY_DAYS), "as_of": as_of,
+        "contribution_high": policy.contribution_high, "gap_min": policy.wallet_gap_min,
+        "active_since": until - timedelta(days=policy.activity_days), "active_until": until,
+        "sales_since": as_of - timedelta(days=policy.activity_days), "as_of": as_of,
         "reason": reason, "run_id": run_id,
     }
 

@@ -1,12 +1,9 @@
 """HTML pages of the tiers app: thin, every list through ``visible_to`` and the shared FilterSets."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +13,7 @@ from django.views.decorators.http import require_POST
 from clients.exports import csv_response
 from clients.models import Client
 from tiers import selectors, services
-from tiers.choices import ChangeReason, Tier
+from tiers.choices import ChangeReason
 from tiers.filters import NearThresholdFilter, TierChangeFilter
 from tiers.forms import TierPolicyForm
 from tiers.models import TierChange, TierPolicy, TierRun
@@ -27,8 +24,9 @@ from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_RO
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import directory_root
-from wealthcrm.pagination import parse_id
+from wealthcrm.pagination import keyset_page, parse_id
 from wealthcrm.scoped import scoped_object, scoped_page
+from wealthcrm.tiering import Tier
 
 PAGE_SIZE = 50
 
@@ -44,7 +42,8 @@ def _policy_context():
 @role_required(*CLIENT_DATA_ROLES)
 def policy(request):
     can_edit = request.user.has_role(*BANK_WIDE_ROLES)
-    form = TierPolicyForm(request.POST or None) if can_edit else None
+    policy_context = _policy_context()
+    form = TierPolicyForm(request.POST or None, current=policy_context["current_policy"]) if can_edit else None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -58,7 +57,7 @@ def policy(request):
                                  % {"day": f"{created.effective_from:%Y-%m-%d}"})
                 return redirect("tiers:policy")
     context = {"form": form, "can_edit": can_edit, "policies": TierPolicy.objects.select_related("created_by"),
-               "runs": TierRun.objects.select_related("policy")[:10], **_policy_context()}
+               "runs": TierRun.objects.select_related("policy")[:10], **policy_context}
     return render(request, "tiers/policy.html", context)
 
 
@@ -122,16 +121,14 @@ def near_threshold(request, clients):
     clients = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if request.GET.get("format") == "csv":
         return _near_threshold_csv(request, clients)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, links = keyset_page(clients, request, ordering=("-aum", "-id"), size=PAGE_SIZE)
     context = _policy_context()
     policy_today = context["current_policy"]
     for client in page:
         client.next_floor = policy_today.next_floor(client.tier)
         client.gap = client.next_floor - client.aum
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "tiers/near_threshold.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(),
+        "filter": filterset, "page": page, "links": links,
         "is_manager": request.user.has_role(*MANAGER_ROLES), **context})
 
 
@@ -164,40 +161,23 @@ def changes(request, tier_changes):
                                  request=request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     monthly = selectors.monthly_change_counts(rows)[-12:]
-    # keyset on (effective_date, id): "before" is the last row shown — no OFFSET/COUNT at millions of rows
-    before = _parse_cursor(request.GET.get("before", ""))
-    if before:
-        rows = rows.filter(Q(effective_date__lt=before[0]) | Q(effective_date=before[0], pk__lt=before[1]))
-    page = list(rows.order_by("-effective_date", "-id")[:PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    query = request.GET.copy()
-    query.pop("before", None)
+    page, links = keyset_page(rows, request, ordering=("-effective_date", "-id"), size=PAGE_SIZE)
     chart = {"type": "bar", "data": {
         "labels": [f"{m['month']:%Y-%m}" for m in monthly],
         "datasets": [{"label": _("升级"), "data": [m["upgrades"] for m in monthly]},
                      {"label": _("降级"), "data": [m["downgrades"] for m in monthly]}]}}
     return render(request, "tiers/changes.html", {
-        "filter": filterset, "rows": page,
-        "next_before": f"{page[-1].effective_date:%Y-%m-%d}.{page[-1].pk}" if more else None,
-        "query": query.urlencode(), "monthly": monthly, "chart": _json(chart)})
-
-
-def _parse_cursor(value: str):
-    day, _dot, pk = value.partition(".")
-    try:
-        return date.fromisoformat(day), int(pk)
-    except ValueError:
-        return None
+        "filter": filterset, "rows": page, "links": links, "monthly": monthly, "chart": _json(chart)})
 
 
 @scoped_page(Client, roles=MANAGER_ROLES)
 def reassign(request, clients):
-    page = Paginator(selectors.mismatched_clients(clients), PAGE_SIZE).get_page(request.GET.get("page"))
-    choices = selectors.advisor_choices(request.user, page.object_list)
+    page, links = keyset_page(selectors.mismatched_clients(clients), request, ordering=("-aum", "-id"),
+                              size=PAGE_SIZE)
+    choices = selectors.advisor_choices(request.user, page)
     for client in page:
         client.candidates = choices[client.pk]
-    return render(request, "tiers/reassign.html", {"page": page})
+    return render(request, "tiers/reassign.html", {"page": page, "links": links})
 
 
 @require_POST

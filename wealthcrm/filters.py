@@ -7,11 +7,52 @@ value out of that scope is refused ("select a valid choice": a 400 on the API, a
 of filtering rows by it.
 """
 
+import datetime as dt
+
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wealthcrm.org.models import Staff
+
+# Timestamps the bank can hold: Asia/Shanghai before 1901 is local mean time (+08:05:43), PostgreSQL takes
+# offsets up to ±15:59, and a year near 1 or 9999 overflows when converted to UTC.
+EARLIEST = dt.datetime(1901, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+MAX_OFFSET = dt.timedelta(hours=15, minutes=59)
+
+
+def check_timestamp(value: dt.datetime | None) -> None:
+    """Raise Django's ``ValidationError`` for a timestamp out of the range above (API.md: 400, field named)."""
+    if value is None:
+        return
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise forms.ValidationError(_("时区偏移须在 ±15:59 以内。"), code="offset")
+    try:
+        aware = value if offset is not None else timezone.make_aware(value)
+        in_range = EARLIEST <= aware < LATEST
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise forms.ValidationError(_("时间须在 1901 年至 9998 年之间。"), code="range")
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+        except OverflowError as exc:
+            raise forms.ValidationError(_("时间须在 1901 年至 9998 年之间。"), code="range") from exc
+        check_timestamp(result)
+        return result
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 timestamp filter whose out-of-range values are a 400, not a database error."""
+
+    field_class = BoundedIsoDateTimeField
 
 
 class StrictBooleanSelect(forms.NullBooleanSelect):

@@ -1,4 +1,9 @@
-"""Checks behind ``GET /health/``: each returns a dict with ``ok`` plus details (API.md "Health")."""
+"""Checks behind ``GET /health/``: each returns a dict with ``ok`` plus details (API.md "Health").
+
+The kernel imports no app: an app adds its own check with ``register`` from its ``AppConfig.ready``.
+"""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -36,11 +41,10 @@ def calendar() -> dict:
     return coverage()  # ok is false while this year or next has only rule-based (fallback) data
 
 
-def tier_recompute() -> dict:
-    from tiers.selectors import last_run_health
-
-    return last_run_health()  # ok is false when the last run failed or no run finished in 48 hours
+# Each check must be cheap; one that raises degrades health, it never takes the endpoint down.
+CHECKS: dict[str, Callable[[], dict]] = {"broker": broker, "nightly_runs": nightly_runs, "calendar": calendar}
 
 
-# Later features append their checks (e.g. calendar coverage); each must be cheap and never raise.
-CHECKS = {"broker": broker, "nightly_runs": nightly_runs, "calendar": calendar, "tier_recompute": tier_recompute}
+def register(name: str, check: Callable[[], dict]) -> None:
+    """Add an app's check under ``name`` (the key in the ``/health/`` body)."""
+    CHECKS[name] = check

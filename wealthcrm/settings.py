@@ -7,43 +7,37 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm import localservices
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
+# Settings only read the environment; bin/run and bin/test find or start the servers and export their URLs.
+_NOT_SET = (
+    "{name} is not set: run through bash bin/run or bash bin/test, or export the variables printed by "
+    "python -m wealthcrm.localservices start"
+)
 
 
 def _secrets() -> tuple[str, str]:
-    """SECRET_KEY and FIELD_ENCRYPTION_KEY: required in production, generated once for development."""
+    """SECRET_KEY and FIELD_ENCRYPTION_KEY from the environment; weak or missing ones refuse production start-up.
+
+    For development ``bin/run`` and ``bin/test`` export keys generated once by ``wealthcrm.localservices``.
+    """
     secret_key = env.str("SECRET_KEY", default="")
     field_key = env.str("FIELD_ENCRYPTION_KEY", default="")
-    if DEBUG and not (secret_key and field_key):
-        dev_file = localservices.LOCAL_DIR / "dev-secrets.env"
-        if not dev_file.exists():
-            import secrets
-
-            from cryptography.fernet import Fernet
-
-            dev_file.parent.mkdir(parents=True, exist_ok=True)
-            dev_file.write_text(
-                f"SECRET_KEY={secrets.token_urlsafe(50)}\nFIELD_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
-            )
-            dev_file.chmod(0o600)
-        values = dict(line.split("=", 1) for line in dev_file.read_text().split())
-        secret_key = secret_key or values["SECRET_KEY"]
-        field_key = field_key or values["FIELD_ENCRYPTION_KEY"]
-    if not DEBUG:
-        if len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure"):
-            raise ImproperlyConfigured(
-                "SECRET_KEY is missing or weak: with DEBUG=0 set a random SECRET_KEY of at least 50 characters."
-            )
-        if not field_key:
-            raise ImproperlyConfigured(
-                "FIELD_ENCRYPTION_KEY is missing: with DEBUG=0 set a Fernet key "
-                "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
-            )
+    if not DEBUG and (len(secret_key) < 50 or len(set(secret_key)) < 5 or secret_key.startswith("django-insecure")):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or weak: with DEBUG=0 set a random SECRET_KEY of at least 50 characters."
+        )
+    if not secret_key:
+        raise ImproperlyConfigured(_NOT_SET.format(name="SECRET_KEY"))
+    if not field_key:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is missing: with DEBUG=0 set a Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+            if not DEBUG
+            else _NOT_SET.format(name="FIELD_ENCRYPTION_KEY")
+        )
     try:
         from cryptography.fernet import Fernet
 
@@ -67,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -93,9 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wealthcrm.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wealthcrm.middleware.ContentSecurityPolicyMiddleware",
+    "wealthcrm.middleware.BackgroundWorkUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "wealthcrm.urls"
@@ -119,8 +115,10 @@ TEMPLATES = [
     },
 ]
 
-# One dialect: PostgreSQL. With no DATABASE_URL the embedded server from PyPI is started (ARCHITECTURE.md).
-DATABASE_URL = env.str("DATABASE_URL", default="") or localservices.embedded_database_url()
+# One dialect: PostgreSQL (ARCHITECTURE.md); bin/run starts the embedded server from PyPI when none is configured.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if not DATABASE_URL:
+    raise ImproperlyConfigured(_NOT_SET.format(name="DATABASE_URL"))
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # libpq URIs percent-encode a unix-socket directory as the host (the embedded server's form).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
@@ -130,7 +128,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="") or localservices.embedded_redis_url()
+REDIS_URL = env.str("REDIS_URL", default="")
+if not REDIS_URL:
+    raise ImproperlyConfigured(_NOT_SET.format(name="REDIS_URL"))
 
 AUTH_USER_MODEL = "org.Staff"
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,7 +174,6 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -183,12 +182,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Security (API.md "Security"): idle sessions, API tokens, sign-in limits, CSP, health details.
+# A session ends after 30 minutes without a request (wealthcrm.middleware.IdleSessionMiddleware renews it).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = env.int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", default=20)
+# No inline script or style anywhere: every script and stylesheet is a vendored static file.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Operations' monitoring reads the details of /health/ with this token (header X-Health-Token); unset: staff only.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# JSON bodies: deeper or larger ones are a 400 (wealthcrm.inputs.BoundedJSONParser).
+API_MAX_JSON_DEPTH = 32
+API_MAX_JSON_BYTES = 2 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "wealthcrm.org.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["wealthcrm.inputs.BoundedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "wealthcrm.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -208,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContactChannelEnum": "clients.choices.ContactChannel",
         "AcquisitionChannelEnum": "clients.choices.AcquisitionChannel",
-        "TierEnum": "tiers.choices.Tier",
+        "TierEnum": "wealthcrm.tiering.Tier",
     },
 }
 
@@ -228,6 +245,10 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Security / faults: a task whose worker was killed is redelivered after this many seconds (Redis' default is
+# an hour). Longer than any task runs; the tasks are idempotent, so a redelivery converges.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL.replace("redis+socket://", "unix://")}}
 

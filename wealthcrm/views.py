@@ -1,5 +1,7 @@
 import logging
+import secrets
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -11,14 +13,36 @@ from wealthcrm import health as checks
 logger = logging.getLogger(__name__)
 
 
+def _may_read_health_details(request) -> bool:
+    """Staff signed in, or operations' monitoring with ``X-Health-Token`` (API.md "Security")."""
+    try:
+        if request.user.is_authenticated:
+            return True
+    except DatabaseError:  # a session cookie while the database is down: no details, still an answer
+        pass
+    given = request.headers.get("X-Health-Token", "")
+    return bool(settings.HEALTH_TOKEN) and secrets.compare_digest(given.encode(), settings.HEALTH_TOKEN.encode())
+
+
 @never_cache
 def health(request):
-    """200 whenever the database answers (``degraded`` when anything else is off); 503 without it."""
+    """200 whenever the database answers (``degraded`` when anything else is off); 503 without it.
+
+    Without credentials the body is only ``{status}``: client totals and task schedules are not public.
+    """
+    body = _health_body()
+    status = 503 if body["status"] == "down" else 200
+    if not _may_read_health_details(request):
+        body = {"status": body["status"]}
+    return JsonResponse(body, status=status)
+
+
+def _health_body() -> dict:
     try:
         body = {"database": checks.database()}
     except DatabaseError:
         logger.exception("health: database unreachable")
-        return JsonResponse({"status": "down", "database": {"ok": False}}, status=503)
+        return {"status": "down", "database": {"ok": False}}
     for name, check in checks.CHECKS.items():
         try:
             body[name] = check()
@@ -26,7 +50,7 @@ def health(request):
             logger.exception("health check %s failed", name)
             body[name] = {"ok": False}
     body["status"] = "ok" if all(part.get("ok") for part in body.values()) else "degraded"
-    return JsonResponse(body, status=200)
+    return body
 
 
 def not_found(request, exception=None):

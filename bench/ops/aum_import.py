@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import db
 
 NAME = "aum_import"
-RUN_DB = "wealthcrm_bench_run"
+RUN_DB = db.RUN
 AS_OF = "2026-04-30"
 
 _FLOOR = [

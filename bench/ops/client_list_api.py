@@ -13,7 +13,7 @@ import time
 from bench import db, server
 
 NAME = "client_list_api"
-RUN_DB = "wealthcrm_bench_run"
+RUN_DB = db.RUN
 REQUESTS = 200
 WARMUP = 10
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bench import db, server
 
 NAME = "contact_post"
-RUN_DB = "wealthcrm_bench_run"
+RUN_DB = db.RUN
 CONCURRENCY = 20
 PER_CLIENT = 30
 WARMUP = 3

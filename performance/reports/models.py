@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from performance.reports.choices import ReportFormat, ReportStatus
-from tiers.choices import Tier
 from wealthcrm.org import scope
+from wealthcrm.tiering import Tier
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 # PRODUCT.md "Reports": downloadable for 90 days, then the file is deleted.

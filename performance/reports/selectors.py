@@ -3,7 +3,7 @@
 from datetime import date
 
 from performance.reports.models import OrgTierMonth
-from tiers.choices import Tier
+from wealthcrm.tiering import Tier
 
 
 def tier_trend(*, org_unit, first_month: date, last_month: date) -> list[dict]:

@@ -32,11 +32,11 @@ from clients.exports import FORMULA_PREFIXES
 from clients.models import AumSnapshot, Client
 from performance.reports.choices import ReportFormat, ReportStatus
 from performance.reports.models import RETENTION, MonthlyReport, OrgTierMonth
-from tiers.choices import Tier, ValueSegment
 from tiers.models import TierChange, TierPolicy
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.tiering import Tier, ValueSegment
 
 logger = logging.getLogger(__name__)
 

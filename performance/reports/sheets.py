@@ -39,11 +39,12 @@ from performance.reports.services import local_midnight, month_end, next_month, 
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
 from referrals.selectors import with_rates
-from tiers.choices import Direction, Tier
+from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.money import WAN
 from wealthcrm.org.choices import OrgKind
 from wealthcrm.org.models import OrgUnit
+from wealthcrm.tiering import Tier
 
 TEXT, COUNT, WAN_AMOUNT, RATE = "text", "count", "wan", "rate"
 NUMBER_FORMATS = {TEXT: None, COUNT: "#,##0", WAN_AMOUNT: "#,##0.00", RATE: "0.0%"}

@@ -15,8 +15,3 @@ def frozen_today(monkeypatch):
     monkeypatch.setattr(services, "bank_today", lambda: TODAY)
     return TODAY
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The shared `bank` fixture hashes a dozen passwords; PBKDF2 makes that seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

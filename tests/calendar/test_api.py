@@ -62,10 +62,10 @@ def test_anonymous_callers_are_refused(api_as):
 
 
 def test_token_auth_works(bank, client):
-    from rest_framework.authtoken.models import Token
+    from wealthcrm.org.services import issue_api_token
 
-    token = Token.objects.create(user=bank.hall)
-    response = client.get(URL, {"start": "2025-01-01", "end": "2025-01-31"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = issue_api_token(bank.hall)
+    response = client.get(URL, {"start": "2025-01-01", "end": "2025-01-31"}, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
 
 

@@ -6,7 +6,7 @@ import holidays
 import pytest
 from django.core.exceptions import ValidationError
 
-from wealthcrm.calendar import rules, services
+from wealthcrm.calendar import manual_file, rules, services
 from wealthcrm.calendar.choices import DaySource
 from wealthcrm.calendar.models import CalendarDay
 
@@ -242,11 +242,11 @@ def csv_file(text: str, encoding: str = "utf-8") -> io.BytesIO:
 
 def test_import_accepts_chinese_headers_values_ranges_and_gbk():
     text = "日期,是否工作日,名称\n2027/2/20,是,春节调休上班\n2027-02-09,否,春节\n\n2027-05-05,0,劳动节\n"
-    assert services.import_manual_file(csv_file(text, "gbk")) == {"rows": 3, "days": 3}
+    assert manual_file.import_manual_file(csv_file(text, "gbk")) == {"rows": 3, "days": 3}
     assert services.is_business_day(D(2027, 2, 20)) is True
     assert services.is_business_day(D(2027, 5, 5)) is False
     ranges = "start,end,is_business_day,name\n2027-10-01,2027-10-07,false,国庆节\n2027-09-26,,true,\n"
-    assert services.import_manual_file(csv_file("\ufeff" + ranges)) == {"rows": 2, "days": 8}
+    assert manual_file.import_manual_file(csv_file("\ufeff" + ranges)) == {"rows": 2, "days": 8}
     assert CalendarDay.objects.get(date=D(2027, 9, 26)).name == "调休上班"
     assert CalendarDay.objects.filter(source="manual").count() == 11
 
@@ -259,7 +259,7 @@ def test_import_reports_every_bad_row_and_applies_nothing():
             ",否,\n"
             "2027-02-20,否,冲突\n")
     with pytest.raises(ValidationError) as exc:
-        services.import_manual_file(csv_file(text))
+        manual_file.import_manual_file(csv_file(text))
     messages = exc.value.messages
     assert [m.split("：")[0] for m in messages] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
     assert "YYYY-MM-DD" in messages[0]
@@ -275,7 +275,7 @@ def test_import_reports_every_bad_row_and_applies_nothing():
 ])
 def test_import_explains_unusable_files(text, fragment):
     with pytest.raises(ValidationError) as exc:
-        services.import_manual_file(csv_file(text))
+        manual_file.import_manual_file(csv_file(text))
     assert fragment in " ".join(exc.value.messages)
 
 
@@ -303,7 +303,8 @@ def test_coverage_turns_manual_once_head_office_enters_next_years_arrangement():
     assert report["ok"] is True
 
 
-def test_health_reports_calendar_coverage(client):
+def test_health_reports_calendar_coverage(bank, client):
+    client.force_login(bank.head_office)
     body = client.get("/health/").json()
     assert body["calendar"]["ok"] is False
     assert body["calendar"]["years"]["2027"]["source"] == "fallback"

@@ -6,10 +6,10 @@ from django.core.management import call_command
 
 from clients.models import AumSnapshot, Client, Contact, Household, ProductSale
 from referrals.models import Referral
-from tiers.choices import Tier
 from tiers.models import TierChange
 from wealthcrm.org.choices import Role
 from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.tiering import Tier
 
 
 def demo_counts():

@@ -37,11 +37,14 @@ def wait_for(predicate, timeout=60, what="condition"):
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
 
+# Operations' token: /health/ shows its details only with it (API.md "Security").
+HEALTH_TOKEN = "ops-token-for-tests-" + "0" * 30
+
 
 @pytest.fixture
 def embedded_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_NAME")}
-    env.update(DEBUG="1", WEALTHCRM_LOCAL_DIR=str(tmp_path / "local"))
+    env.update(DEBUG="1", WEALTHCRM_LOCAL_DIR=str(tmp_path / "local"), HEALTH_TOKEN=HEALTH_TOKEN)
     started = subprocess.run([sys.executable, "-m", "wealthcrm.localservices", "start"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stderr
@@ -76,7 +79,8 @@ def test_quickstart_on_embedded_services(embedded_env):
     try:
         def health():
             try:
-                with urllib.request.urlopen(f"{base}/health/", timeout=2) as response:
+                request = urllib.request.Request(f"{base}/health/", headers={"X-Health-Token": HEALTH_TOKEN})
+                with urllib.request.urlopen(request, timeout=2) as response:
                     return json.load(response)
             except OSError:
                 return None

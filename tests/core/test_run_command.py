@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.core.test_quickstart import free_port, wait_for
+from tests.core.test_quickstart import HEALTH_TOKEN, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def test_run_command_serves_the_app_and_ctrl_c_stops_everything(tmp_path):
     local = tmp_path / "local"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TEST_DATABASE_NAME")}
-    env.update(WEALTHCRM_LOCAL_DIR=str(local), PORT=str(port))
+    env.update(WEALTHCRM_LOCAL_DIR=str(local), PORT=str(port), HEALTH_TOKEN=HEALTH_TOKEN)
     log = open(tmp_path / "run.log", "w")
     # A terminal's Ctrl-C sends SIGINT to the foreground process group: reproduce exactly that.
     run = subprocess.Popen(["bash", "bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -35,7 +35,9 @@ def test_run_command_serves_the_app_and_ctrl_c_stops_everything(tmp_path):
     try:
         def healthy():
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/health/",
+                                                 headers={"X-Health-Token": HEALTH_TOKEN})
+                with urllib.request.urlopen(request, timeout=2) as response:
                     return json.load(response)
             except OSError:
                 assert run.poll() is None, (tmp_path / "run.log").read_text()[-3000:]

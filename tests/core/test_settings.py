@@ -53,3 +53,27 @@ def test_settings_follow_the_bank(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_settings_read_the_environment_only(tmp_path):
+    """Importing settings never starts a server or writes a file: bin/run and bin/test do that and export URLs."""
+    local = tmp_path / "local"
+    result = run_settings(WEALTHCRM_LOCAL_DIR=str(local), DEBUG="1", DATABASE_URL="", REDIS_URL="",
+                          SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode())
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    assert not local.exists()
+
+
+def test_development_secrets_come_from_the_run_and_test_commands(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}
+    env.update(DEBUG="1", WEALTHCRM_LOCAL_DIR=str(tmp_path / "local"))
+    first, second = (subprocess.run([sys.executable, "-m", "wealthcrm.localservices", "pick-test"], cwd=ROOT,
+                                    env=env, capture_output=True, text=True, timeout=120) for _ in range(2))
+    assert first.returncode == 0, first.stderr
+    assert "export SECRET_KEY=" in first.stdout and "export FIELD_ENCRYPTION_KEY=" in first.stdout
+    assert first.stdout == second.stdout  # generated once, then reused
+
+
+def test_test_settings_live_in_one_place(settings):
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

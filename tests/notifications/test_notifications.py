@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import StaffFactory
-from wealthcrm.notifications import services
+from wealthcrm.notifications import services, tasks
 from wealthcrm.notifications.models import Notification
 from wealthcrm.org.choices import Role
 
@@ -17,9 +17,8 @@ def people(db):
             StaffFactory(username="bob", email="", role=Role.HEAD_OFFICE))
 
 
-def test_notify_creates_one_row_per_recipient_and_mails_after_commit(people, settings,
+def test_notify_creates_one_row_per_recipient_and_mails_after_commit(people,
                                                                       django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     alice, bob = people
     with django_capture_on_commit_callbacks(execute=True):
         created = services.notify(recipients=[alice, bob, alice, None], title="新推荐", body="请跟进", url="/x/")
@@ -30,11 +29,18 @@ def test_notify_creates_one_row_per_recipient_and_mails_after_commit(people, set
     assert mail.outbox[0].subject == "新推荐" and "/x/" in mail.outbox[0].body
 
 
-def test_no_mail_when_the_transaction_rolls_back(people, settings, django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def test_no_mail_when_the_transaction_rolls_back(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.notify(recipients=[people[0]], title="t", email=True)
     assert len(callbacks) == 1 and mail.outbox == []
+
+
+def test_mail_goes_out_from_the_worker_not_the_request(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.notify(recipients=[people[0]], title="新推荐", body="请跟进")
+    assert len(callbacks) == 1 and mail.outbox == []  # queued for the worker, nothing sent in the request
+    assert tasks.send_emails.apply(args=[[["新推荐", "请跟进", "crm@bank.test", ["alice@bank.test"]]]]).get() == 1
+    assert [m.to for m in mail.outbox] == [["alice@bank.test"]]
 
 
 def test_email_false_sends_nothing(people, django_capture_on_commit_callbacks):

@@ -9,9 +9,9 @@ from clients.choices import AcquisitionChannel
 from referrals.choices import ReferralStatus
 from tests.factories import ClientFactory, StaffFactory
 from tests.referrals.factories import submit
-from tiers.choices import Tier
 from tiers.models import TierPolicy
 from wealthcrm.org.choices import Role
+from wealthcrm.tiering import Tier
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from clients.models import Client
 from performance.reports import services
 from performance.reports.models import OrgTierMonth
 from tests.reports.conftest import PAST
-from tiers.choices import Tier
 from tiers.tasks import recompute_tiers_task
 from wealthcrm.org.models import OrgUnit
+from wealthcrm.tiering import Tier
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from performance.reports import services
 from performance.reports.sheets import SHEETS
 from referrals.models import Referral
 from tests.reports.conftest import PAST
-from tiers.choices import Tier
 from tiers.models import TierChange
+from wealthcrm.tiering import Tier
 
 pytestmark = pytest.mark.django_db
 

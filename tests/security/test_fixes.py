@@ -119,7 +119,7 @@ def test_aum_chart_is_escaped_and_has_no_floats(bank, web_as):
     assert "</script><b>x" not in html
     assert "&lt;/script&gt;&lt;b&gt;x" in html
     chart = html.split("data-chart=\"", 1)[1].split("\"", 1)[0]
-    assert "&quot;1234.57&quot;" in chart  # 万元, as a decimal string
+    assert "&quot;1234.56&quot;" in chart  # 万元, as a decimal string truncated like the display
 
 
 @pytest.mark.parametrize("advisor", ["abc", "²", "1.5", "99999999999999999999"])

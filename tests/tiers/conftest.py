@@ -16,8 +16,3 @@ def recompute():
 
     return run
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The ``bank`` fixture hashes a dozen passwords; PBKDF2 would dominate this suite's run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

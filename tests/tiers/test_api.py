@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import ClientFactory
 from tiers import tasks
-from tiers.choices import Tier
 from tiers.models import TierChange, TierPolicy, TierRun
+from wealthcrm.tiering import Tier
 
 POLICY = {"effective_from": "2027-01-01", "head_office_floor": "120000000.00", "branch_floor": "30000000",
           "near_threshold_margin": "0.15"}
@@ -158,6 +158,7 @@ def test_nightly_schedule_is_0100_shanghai(db):
 
 
 def test_health_shows_the_last_run(bank, client):
+    client.force_login(bank.head_office)
     from wealthcrm.health import CHECKS
 
     assert CHECKS["tier_recompute"]() == {"ok": True, "last_run": None}

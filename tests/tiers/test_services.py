@@ -12,9 +12,10 @@ from tests.factories import ClientFactory
 from tests.tiers.conftest import AS_OF
 from tests.tiers.factories import TierPolicyFactory
 from tiers import services
-from tiers.choices import Direction, RunStatus, Tier, ValueSegment
+from tiers.choices import Direction, RunStatus
 from tiers.models import TierChange, TierPolicy, TierRun
 from tiers.selectors import monthly_change_counts
+from wealthcrm.tiering import Tier, ValueSegment
 
 YI = Decimal("100000000.00")
 WAN_2000 = Decimal("20000000.00")

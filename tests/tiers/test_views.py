@@ -10,8 +10,8 @@ from django.urls import reverse
 from clients.models import Client
 from tests.factories import ClientFactory
 from tiers import services
-from tiers.choices import Tier
 from tiers.models import TierPolicy
+from wealthcrm.tiering import Tier
 
 AS_OF = date(2026, 3, 31)
 
@@ -281,5 +281,5 @@ def test_change_log_pages_by_date_then_id(bank, web_as, monkeypatch):
     web = web_as(bank.head_office)
     first = web.get(reverse("tiers:changes"))
     assert "第2位" in _text(first) and "第1位" in _text(first) and "第0位" not in _text(first)
-    second = web.get(reverse("tiers:changes"), {"before": first.context["next_before"]})
+    second = web.get(reverse("tiers:changes") + first.context["links"]["next"])
     assert "第0位" in _text(second) and "第1位" not in _text(second)

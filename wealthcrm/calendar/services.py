@@ -4,9 +4,7 @@ Every date here is a calendar date in Asia/Shanghai. Reads go to the ``CalendarD
 a date the table lacks is answered by the same rules that seed it (``rules.compute_day``), without writing.
 """
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -24,9 +22,6 @@ from wealthcrm.calendar.models import CalendarDay
 # The referral SLA and every "business day" are defined in the bank's zone, whatever the server runs in.
 BANK_TZ = ZoneInfo("Asia/Shanghai")
 MAX_RANGE_DAYS = 366
-# A year of holidays is a few dozen rows; anything much bigger is the wrong file.
-MAX_FILE_BYTES = 256 * 1024
-MAX_FILE_ROWS = 1000
 # No real arrangement closes the bank this long; beyond it the table is broken, not the query.
 MAX_SCAN_DAYS = 3660
 
@@ -48,7 +43,7 @@ def seed_years(first: int, last: int) -> int:
 
 # --- reads ---------------------------------------------------------------------------------------------------
 
-def _span(start: dt.date, end: dt.date):
+def span_days(start: dt.date, end: dt.date):
     day = start
     while day <= end:
         yield day
@@ -59,7 +54,7 @@ def _business_map(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """Whether each day of [start, end] is a business day: one query, rules for dates the table lacks."""
     stored = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_business_day"))
     if len(stored) <= (end - start).days:
-        for day in _span(start, end):
+        for day in span_days(start, end):
             if day not in stored:
                 stored[day] = rules.compute_day(day).is_business_day
     return stored
@@ -230,11 +225,12 @@ def _check_range(start, end, *, start_field: str = "start", end_field: str = "en
         raise ValidationError({end_field: _("一次最多录入 %(max)s 天，请缩短日期范围。") % {"max": MAX_RANGE_DAYS}})
 
 
-def _default_name(is_business_day: bool) -> str:
+def default_name(is_business_day: bool) -> str:
     return rules.WORKED_WEEKEND_SUFFIX if is_business_day else _("放假")
 
 
-def _write_manual(entries: dict[dt.date, tuple[bool, str]], *, actor) -> int:
+def write_manual(entries: dict[dt.date, tuple[bool, str]], *, actor) -> int:
+    """Write manual entries ``{date: (is_business_day, name)}`` in one statement; returns the days written."""
     objs = [
         CalendarDay(date=day, is_business_day=business, name=name, source=DaySource.MANUAL, updated_by=actor)
         for day, (business, name) in sorted(entries.items())
@@ -254,11 +250,11 @@ def set_manual_days(*, start: dt.date, end: dt.date, is_business_day: bool, name
     Manual rows win over official and fallback data and survive reseeding. Returns the number of days written.
     """
     _check_range(start, end)
-    name = (name or "").strip() or _default_name(is_business_day)
+    name = (name or "").strip() or default_name(is_business_day)
     if len(name) > 100:
         raise ValidationError({"name": _("名称最多 100 个字。")})
-    entries = {day: (bool(is_business_day), name) for day in _span(start, end)}
-    return _write_manual(entries, actor=actor)
+    entries = {day: (bool(is_business_day), name) for day in span_days(start, end)}
+    return write_manual(entries, actor=actor)
 
 
 @transaction.atomic
@@ -269,129 +265,8 @@ def reset_days(*, start: dt.date, end: dt.date) -> int:
     manual = CalendarDay.objects.filter(date__range=(start, end), source=DaySource.MANUAL)
     dates = list(manual.values_list("date", flat=True))
     manual.delete()
-    seeding.upsert_rule_rows(CalendarDay, [rules.compute_day(day) for day in _span(start, end)])
+    seeding.upsert_rule_rows(CalendarDay, [rules.compute_day(day) for day in span_days(start, end)])
     return len(dates)
-
-
-_HEADERS = {
-    "date": {"date", "日期"},
-    "start": {"start", "start_date", "开始日期", "起始日期", "开始"},
-    "end": {"end", "end_date", "结束日期", "截止日期", "结束"},
-    "is_business_day": {"is_business_day", "business_day", "是否工作日", "工作日", "是否上班"},
-    "name": {"name", "名称", "说明", "节日"},
-}
-_TRUE = {"是", "1", "true", "yes", "y", "上班", "工作日", "t"}
-_FALSE = {"否", "0", "false", "no", "n", "放假", "休息", "休息日", "f"}
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
-
-
-def _parse_date(value: str) -> dt.date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件。"))
-
-
-def _row_error(row: int, message: str) -> ValidationError:
-    # Already formatted (no params): user text in the message may contain "%".
-    return ValidationError(_("第 %(row)s 行：%(message)s") % {"row": row, "message": message}, code="row")
-
-
-def import_manual_file(file, *, actor=None) -> dict:
-    """Apply a small CSV of manual calendar entries, all or nothing.
-
-    Columns ``date,is_business_day,name`` (or ``日期,是否工作日,名称``), or ranges ``start,end,is_business_day,name``
-    (``开始日期,结束日期,…``; an empty end means one day). Values 是/否/1/0/true/false; dates YYYY-MM-DD or
-    YYYY/MM/DD. Any bad row raises ``ValidationError`` listing every bad row as "第 N 行：…" (N = line in the
-    file, header = 1) and nothing is written. Returns ``{"rows": entries, "days": days written}``.
-    """
-    raw = file.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValidationError(_("文件过大：日历文件最多 256 KB，请只保留需要录入的日期。"))
-    reader = csv.reader(io.StringIO(_decode(raw)))
-    header = next(reader, None)
-    if not header or not any(cell.strip() for cell in header):
-        raise ValidationError(_("文件为空：第 1 行应为表头 date,is_business_day,name（或 日期,是否工作日,名称）。"))
-    columns = {}
-    for index, cell in enumerate(header):
-        key = cell.strip().lower()
-        for field, aliases in _HEADERS.items():
-            if key in aliases:
-                columns.setdefault(field, index)
-    if "is_business_day" not in columns or not ({"date", "start"} & columns.keys()):
-        raise ValidationError(_row_error(1, _(
-            "表头需包含 date（或 start、end）和 is_business_day 列，可用中文表头 日期（或 开始日期、结束日期）、是否工作日、名称。"
-        )))
-
-    def cell(values, field):
-        index = columns.get(field)
-        return values[index].strip() if index is not None and index < len(values) else ""
-
-    errors: list[ValidationError] = []
-    entries: dict[dt.date, tuple[bool, str]] = {}
-    first_row: dict[dt.date, int] = {}
-    rows = 0
-    for values in reader:
-        line = reader.line_num
-        if not any(value.strip() for value in values):
-            continue
-        rows += 1
-        if rows > MAX_FILE_ROWS:
-            errors.append(_row_error(line, _("行数超过 %(max)s 行，请分批上传。") % {"max": MAX_FILE_ROWS}))
-            break
-        row_errors = []
-        start_text = cell(values, "date") or cell(values, "start")
-        end_text = cell(values, "end") if "date" not in columns or not cell(values, "date") else ""
-        start = _parse_date(start_text) if start_text else None
-        end = _parse_date(end_text) if end_text else start
-        if not start_text:
-            row_errors.append(_("缺少日期。"))
-        elif start is None:
-            row_errors.append(_("日期“%(value)s”无效，请使用 YYYY-MM-DD 或 YYYY/MM/DD 格式。") % {"value": start_text})
-        if end_text and end is None:
-            row_errors.append(_("结束日期“%(value)s”无效，请使用 YYYY-MM-DD 或 YYYY/MM/DD 格式。") % {"value": end_text})
-        if start and end:
-            if end < start:
-                row_errors.append(_("结束日期早于开始日期。"))
-            elif (end - start).days + 1 > MAX_RANGE_DAYS:
-                row_errors.append(_("日期范围超过 %(max)s 天。") % {"max": MAX_RANGE_DAYS})
-        flag_text = cell(values, "is_business_day")
-        flag = True if flag_text.lower() in _TRUE else False if flag_text.lower() in _FALSE else None
-        if flag is None:
-            row_errors.append(
-                _("是否工作日“%(value)s”无法识别，请填 是/否、1/0 或 true/false。") % {"value": flag_text}
-                if flag_text else _("缺少“是否工作日”（是/否）。")
-            )
-        name = cell(values, "name")
-        if len(name) > 100:
-            row_errors.append(_("名称最多 100 个字。"))
-        if row_errors:
-            errors.append(_row_error(line, "".join(row_errors)))
-            continue
-        name = name or _default_name(flag)
-        for day in _span(start, end):
-            if day in entries and entries[day][0] != flag:
-                errors.append(_row_error(line, _("%(day)s 与第 %(other)s 行矛盾（一行为上班，一行为放假）。")
-                                         % {"day": day.isoformat(), "other": first_row[day]}))
-                break
-            entries[day] = (flag, name)
-            first_row.setdefault(day, line)
-    if errors:
-        raise ValidationError(errors)
-    if not entries:
-        raise ValidationError(_("文件中没有数据行：请在表头下逐行填写日期。"))
-    return {"rows": rows, "days": _write_manual(entries, actor=actor)}
 
 
 # --- coverage ------------------------------------------------------------------------------------------------

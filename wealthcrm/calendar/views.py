@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wealthcrm.calendar import services
+from wealthcrm.calendar import manual_file, services
 from wealthcrm.calendar.choices import DaySource
 from wealthcrm.calendar.forms import CalendarFileForm, ManualDaysForm
 from wealthcrm.org.choices import BANK_WIDE_ROLES
@@ -127,7 +127,7 @@ def upload(request):
     errors = []
     if form.is_valid():
         try:
-            result = services.import_manual_file(form.cleaned_data["file"], actor=request.user)
+            result = manual_file.import_manual_file(form.cleaned_data["file"], actor=request.user)
         except ValidationError as exc:
             errors = exc.messages
         else:

@@ -1,13 +1,13 @@
-"""The in-app notification centre and its e-mail copies (through Django's configured e-mail backend)."""
+"""The in-app notification centre and its e-mail copies (sent by a Celery task through the configured backend)."""
 
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from wealthcrm.notifications import tasks
 from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.models import Notification
 
@@ -19,20 +19,27 @@ def _absolute(url: str) -> str:
     return f"{base}{url}" if base and url.startswith("/") else url
 
 
-def _send_emails(messages: list[tuple]) -> None:
-    # E-mail is a copy of the in-app notice: a mail server outage must not undo the business action.
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:
-        logger.exception("notification e-mail failed (%d messages)", len(messages))
+def _queue_emails(messages: list[tuple]) -> None:
+    """Hand the e-mails to the worker once the action has committed (a rolled-back action sends nothing).
+
+    Neither a slow mail server nor a broker outage may slow down or undo the business action.
+    """
+
+    def send():
+        try:
+            tasks.send_emails.delay([list(m) for m in messages])
+        except Exception:
+            logger.exception("notification e-mail could not be queued (%d messages)", len(messages))
+
+    transaction.on_commit(send)
 
 
 def notify(*, recipients: Iterable, kind: str = NotificationKind.OTHER, title: str, body: str = "", url: str = "",
            email: bool = True) -> list[Notification]:
     """Notify each recipient (a Staff or None, skipped; duplicates once) in the app and, optionally, by e-mail.
 
-    One bulk insert; the e-mails go out after the surrounding transaction commits, so a rolled-back action
-    sends nothing.
+    One bulk insert; the e-mails are queued for the worker after the surrounding transaction commits, so a
+    rolled-back action sends nothing.
     """
     unique = {}
     for recipient in recipients:
@@ -48,7 +55,7 @@ def notify(*, recipients: Iterable, kind: str = NotificationKind.OTHER, title: s
         text = f"{body}\n\n{_absolute(url)}".strip() if url else body
         messages = [(title, text, settings.DEFAULT_FROM_EMAIL, [r.email]) for r in unique.values() if r.email]
         if messages:
-            transaction.on_commit(lambda: _send_emails(messages))
+            _queue_emails(messages)
     return created
 
 
@@ -68,7 +75,7 @@ def notify_many(items: list[dict], *, email: bool = True) -> int:
             for item in items if item.get("recipient") is not None and item["recipient"].email
         ]
         if messages:
-            transaction.on_commit(lambda: _send_emails(messages))
+            _queue_emails(messages)
     return len(rows)
 
 

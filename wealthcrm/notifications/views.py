@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from wealthcrm.notifications import services
 from wealthcrm.notifications.models import Notification
+from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
 
 
@@ -14,8 +14,9 @@ from wealthcrm.scoped import scoped_object, scoped_page
 def notification_list(request, qs):
     if request.GET.get("unread") == "1":
         qs = qs.unread()
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "unread_only": request.GET.get("unread") == "1"})
+    page, links = keyset_page(qs, request, size=30)
+    return render(request, "notifications/list.html", {"page": page, "links": links,
+                                                       "unread_only": request.GET.get("unread") == "1"})
 
 
 @scoped_object(Notification)

@@ -1,5 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org import services
@@ -35,13 +38,14 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 class StaffSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
         model = Staff
         fields = ["id", "username", "password", "display_name", "role", "role_label", "org_unit",
                   "org_unit_name", "email", "is_active"]
+        extra_kwargs = {"role": {"required": True}}
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
@@ -50,13 +54,13 @@ class StaffSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         try:
-            return services.create_staff(**validated_data)
+            return services.create_staff(actor=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
 
     def update(self, instance, validated_data):
         try:
-            return services.update_staff(staff=instance, **validated_data)
+            return services.update_staff(actor=self.context["request"].user, staff=instance, **validated_data)
         except DjangoValidationError as exc:
             raise_as_drf(exc if hasattr(exc, "error_dict") else DjangoValidationError({"password": exc.messages}))
 
@@ -73,3 +77,10 @@ class StaffViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadO
     serializer_class = StaffSerializer
     permission_classes = [DirectoryPermission]
     filterset_class = StaffFilterSet
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """An admin lifts the sign-in lock of this user (API.md "Security"); audited."""
+        services.unlock_sign_in(actor=request.user, staff=self.get_object(), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "wealthcrm.org"
     label = "org"
     verbose_name = _("机构与人员")
+
+    def ready(self):
+        from wealthcrm.org import receivers  # noqa: F401  (revokes tokens on password change or deactivation)

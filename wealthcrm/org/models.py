@@ -149,6 +149,8 @@ class SignInGuard(models.Model):
     failures = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
+    # Addresses the counted failures came from: they get no exemption from the lock.
+    failed_addresses = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("登录保护")
@@ -156,3 +158,44 @@ class SignInGuard(models.Model):
 
     def __str__(self):
         return self.username
+
+
+class TrustedSignInAddress(models.Model):
+    """An address a user has signed in from with the right password.
+
+    While a username is locked (someone else guessing its password), its owner still signs in from an
+    address they have used before and that did not take part in the failures: the lock stops the guessing
+    without locking the owner out (org.services.sign_in_refusal).
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    last_success_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="trusted_sign_in_address_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"
+
+
+class ApiToken(models.Model):
+    """An API token (API.md "Security"): one per sign-in, kept only as its SHA-256 digest.
+
+    It lapses after ``settings.API_TOKEN_IDLE_DAYS`` without use and is deleted when its owner's password
+    changes, when its owner is deactivated, or on ``POST /api/v1/auth/logout/``.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="api_tokens")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return f"{self.staff} · {self.created_at:%Y-%m-%d %H:%M}"

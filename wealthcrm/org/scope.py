@@ -14,6 +14,7 @@ a reassignment or a referral may be given to, who records contacts on a client. 
 module decides them again.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -92,9 +93,8 @@ class ScopedQuerySet(models.QuerySet):
 # --- Write rules ----------------------------------------------------------------------------------------------
 
 def _staff():
-    from wealthcrm.org.models import Staff  # org.models builds its querysets on this module
-
-    return Staff.objects
+    # Staff is the user model; reached through the auth registry because org.models builds on this module.
+    return get_user_model().objects
 
 
 def serves_clients(staff) -> bool:

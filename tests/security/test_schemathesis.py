@@ -1,0 +1,50 @@
+"""Issue 19: property-based run of the OpenAPI schema as head office and as an advisor — no server error,
+and every response matches the schema.
+
+Bounded to stay well under 90 s on a busy CI machine: every read operation (lists, details, exports, with
+generated filters and ids), two examples each. Writes take minutes under Hypothesis; they are covered by
+tests/security/test_input_limits.py and the URL × role walk in test_probe_no_500.py."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from wealthcrm.org.services import issue_api_token
+from wealthcrm.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(method="GET")
+CHECKS = [not_a_server_error, response_schema_conformance]
+BOUNDED = settings(max_examples=2, deadline=None, derandomize=True, database=None,
+                   phases=[Phase.explicit, Phase.generate],
+                   suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calls go straight to the WSGI app; like Django's test client, keep it from closing the connection
+    that holds the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@BOUNDED
+@pytest.mark.django_db
+def test_api_as_head_office(case, bank, world):
+    key = issue_api_token(bank.head_office)
+    case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
+
+
+@schema.parametrize()
+@BOUNDED
+@pytest.mark.django_db
+def test_api_as_advisor(case, bank, world):
+    key = issue_api_token(bank.advisor)
+    case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
