@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tiers",
     "referrals",
     "performance",
+    "performance.reports",
 ]
 
 MIDDLEWARE = [

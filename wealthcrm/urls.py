@@ -20,7 +20,8 @@ router.register("staff", StaffViewSet, basename="staff")
 
 # Each app mounts its own endpoints under /api/v1/ from its api.py.
 API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api", "wealthcrm.audit.api",
-            "wealthcrm.notifications.api", "performance.api"]
+            "wealthcrm.notifications.api", "performance.api",
+            "performance.reports.api"]
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("notifications/", include("wealthcrm.notifications.urls")),
     path("audit/", include("wealthcrm.audit.urls")),
     path("performance/", include("performance.urls")),
+    path("reports/", include("performance.reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.

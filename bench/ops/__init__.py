@@ -6,12 +6,14 @@ from bench.ops import (
     client_list_api,
     client_search,
     contact_post,
+    csv_export,
     kpi_recompute,
     my_day,
     pages,
     tier_recompute,
+    xlsx_report,
 )
 
 OPERATIONS = {module.NAME: module for module in (tier_recompute, kpi_recompute, client_list_api, contact_post,
                                                     aum_import)}
-OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day)})
+OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day, csv_export, xlsx_report)})

@@ -1,0 +1,323 @@
+"""The monthly report and the tier summary table: requesting, building, downloading, expiring.
+
+"Of the month" — which tier and AUM a client has in a report month
+------------------------------------------------------------------
+* **The current month** (the month of today, Asia/Shanghai): the client's current values — the AUM kept current
+  from the latest snapshot, and the tier, near-threshold flag and value segment of the last nightly recompute.
+  Requested twice, the report gives the same figures unless the data moved in between.
+* **A past month**: the state at month end, rebuilt from history so that it never changes afterwards —
+  AUM is the latest ``AumSnapshot`` on or before the last day of the month (0 without one); the tier is the
+  ``to_tier`` of the client's last ``TierChange`` effective by month end, else the ``from_tier`` of the first
+  change after it, else (never changed) the current tier; near-threshold is recomputed from that AUM under the
+  ``TierPolicy`` in force at month end. The value segment is not historised and is today's label.
+  Clients enter a past month's list when they existed then: a snapshot by month end, or created before it.
+* A future month is refused.
+
+Both the client-level CSV and :func:`refresh_tier_summary` (hence the XLSX tier summary and the dashboards)
+read the same :func:`month_clients_sql`, so the workbook's counts and the CSV's rows agree.
+"""
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.exports import FORMULA_PREFIXES
+from clients.models import AumSnapshot, Client
+from performance.reports.choices import ReportFormat, ReportStatus
+from performance.reports.models import RETENTION, MonthlyReport, OrgTierMonth
+from tiers.models import TierChange, TierPolicy
+from wealthcrm.audit import services as audit
+from wealthcrm.audit.choices import AuditAction
+from wealthcrm.org.models import OrgUnit, Staff
+from wealthcrm.tiering import Tier, ValueSegment
+
+logger = logging.getLogger(__name__)
+
+# One key space for "building report N" in PostgreSQL's advisory locks ("rprt" in ASCII).
+BUILD_LOCK_KEY = 0x72707274
+# Client ids per COPY statement: small enough for steady progress, large enough that the statements' own
+# overhead is noise next to the rows (PERFORMANCE.md: ≤ 2× one COPY of the whole list).
+CSV_CHUNK_IDS = 50_000
+CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "客户层级", "我行金融资产（元）", "价值分群", "临界提级"]
+# A cell a spreadsheet would run as a formula starts with one of these (clients.exports, API.md Import files).
+FORMULA_START = "^[" + "".join({"-": "\\-", "\t": "\\t", "\r": "\\r"}.get(c, c) for c in FORMULA_PREFIXES) + "]"
+
+
+# --- months ---------------------------------------------------------------------------------------------------
+
+def parse_month(text) -> date:
+    """``"YYYY-MM"`` → the first day of that month; a future month or anything else → ``ValidationError``."""
+    value = str(text or "").strip()
+    try:
+        if len(value) != 7 or value[4] != "-" or not value.replace("-", "").isascii():
+            raise ValueError
+        month = date(int(value[:4]), int(value[5:]), 1)
+    except ValueError:
+        raise ValidationError({"month": [_("月份格式应为 YYYY-MM，例如 2026-03。")]}) from None
+    if month.year < 2000:
+        raise ValidationError({"month": [_("月份不能早于 2000 年。")]})
+    if month > current_month():
+        raise ValidationError({"month": [_("不能选择未来的月份。")]})
+    return month
+
+
+def current_month() -> date:
+    return timezone.localdate().replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+# --- the clients of a month -----------------------------------------------------------------------------------
+
+def month_clients_sql(month: date) -> tuple[str, dict]:
+    """SQL selecting every client of ``month`` with the month's values (module docstring), and its parameters.
+
+    Columns: ``id, client_no, name, org_unit_id, advisor_id, tier, aum, value_segment, near_threshold``.
+    """
+    client = Client._meta.db_table
+    columns = "c.id, c.client_no, c.name, c.org_unit_id, c.advisor_id"
+    if month >= current_month():
+        return (f"SELECT {columns}, c.tier, c.aum, c.value_segment, c.near_threshold FROM {client} c", {})
+    last_day = month_end(month)
+    policy = TierPolicy.objects.effective_on(last_day)
+    change, snapshot = TierChange._meta.db_table, AumSnapshot._meta.db_table
+    if policy is None:
+        near = "false"
+        floors = {}
+    else:
+        # Mirrors the nightly recompute: near the floor of the next tier up, never for the top tier.
+        near = ("CASE WHEN s.aum >= %(ho)s THEN false WHEN s.aum >= %(br)s THEN s.aum >= %(ho_near)s "
+                "ELSE COALESCE(s.aum, 0) >= %(br_near)s END")
+        floors = {"ho": policy.head_office_floor, "br": policy.branch_floor,
+                  "ho_near": policy.near_floor(policy.head_office_floor),
+                  "br_near": policy.near_floor(policy.branch_floor)}
+    sql = f"""
+SELECT {columns},
+  COALESCE(
+    (SELECT t.to_tier FROM {change} t WHERE t.client_id = c.id AND t.effective_date <= %(last_day)s
+     ORDER BY t.effective_date DESC, t.id DESC LIMIT 1),
+    (SELECT t.from_tier FROM {change} t WHERE t.client_id = c.id AND t.effective_date > %(last_day)s
+     ORDER BY t.effective_date, t.id LIMIT 1),
+    c.tier) AS tier,
+  COALESCE(s.aum, 0) AS aum, c.value_segment, {near} AS near_threshold
+FROM {client} c
+LEFT JOIN LATERAL (SELECT aum FROM {snapshot} WHERE client_id = c.id AND as_of <= %(last_day)s
+                   ORDER BY as_of DESC LIMIT 1) s ON true
+WHERE (s.aum IS NOT NULL OR c.created_at < %(month_over)s)"""
+    return sql, {"last_day": last_day, "month_over": local_midnight(next_month(month)), **floors}
+
+
+# --- the tier summary table -----------------------------------------------------------------------------------
+
+def refresh_tier_summary(*, month: date) -> int:
+    """Rewrite :class:`OrgTierMonth` for ``month``: every org unit × tier, rolled up over the unit's subtree.
+
+    One ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``: the clients of the month are grouped per (unit, tier)
+    (a few hundred rows), each group is added to the unit and all its ancestors (path prefixes), and the grid
+    of all units × all tiers is upserted, zeros included. Idempotent; returns the number of rows written.
+    Called by the nightly tier recompute for the month it ran in, and by the monthly report before reading.
+    """
+    clients_sql, params = month_clients_sql(month)
+    unit, summary = OrgUnit._meta.db_table, OrgTierMonth._meta.db_table
+    sql = f"""
+WITH m AS ({clients_sql}),
+leaf AS (SELECT org_unit_id, tier, count(*) AS n, sum(aum) AS aum FROM m GROUP BY org_unit_id, tier),
+rolled AS (
+  SELECT a.id AS org_unit_id, l.tier, sum(l.n) AS n, sum(l.aum) AS aum
+  FROM leaf l JOIN {unit} u ON u.id = l.org_unit_id JOIN {unit} a ON starts_with(u.path, a.path)
+  GROUP BY a.id, l.tier)
+INSERT INTO {summary} (org_unit_id, month, tier, clients, aum, refreshed_at)
+SELECT o.id, %(month)s, t.tier, COALESCE(r.n, 0), COALESCE(r.aum, 0), now()
+FROM {unit} o CROSS JOIN unnest(%(tiers)s::varchar[]) AS t(tier)
+LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.tier = t.tier
+ON CONFLICT (org_unit_id, month, tier)
+DO UPDATE SET clients = EXCLUDED.clients, aum = EXCLUDED.aum, refreshed_at = EXCLUDED.refreshed_at"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "month": month, "tiers": list(Tier.values)})
+        return cursor.rowcount
+
+
+def refresh_recent_tier_summaries(*, months: int) -> list[date]:
+    """Refresh the summary of the last ``months`` months up to the current one (go-live, demo): the dashboards'
+    24-month trend needs the past months, which the nightly job only ever writes for the month it runs in."""
+    month = current_month()
+    done = []
+    while len(done) < months:
+        refresh_tier_summary(month=month)
+        done.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return done
+
+
+# --- requesting and building ----------------------------------------------------------------------------------
+
+def request_monthly_report(*, actor: Staff, month: date, format: str) -> MonthlyReport:
+    """Record the request and hand it to Celery once committed (the worker must see the row)."""
+    if format not in ReportFormat.values:
+        raise ValidationError({"format": [_("格式只能是 xlsx 或 csv。")]})
+    report = MonthlyReport.objects.create(month=month, format=format, requested_by=actor)
+
+    def send():
+        from performance.reports.tasks import build_monthly_report_task
+
+        try:
+            build_monthly_report_task.delay(report_id=report.pk)
+        except Exception:  # broker down: the request stays pending and is visible as such; nothing is lost
+            logger.exception("monthly report %s could not be queued", report.pk)
+
+    transaction.on_commit(send)
+    return report
+
+
+def build_monthly_report(*, report_id: int, on_progress: Callable[[int], None] | None = None) -> MonthlyReport:
+    """Build the report's file (CSV or XLSX) and mark it done — or failed, never a truncated file marked done.
+
+    The file is written next to its final name and renamed into place only when complete. Idempotent: a
+    finished report is left alone, a report another worker is building (advisory lock) is skipped, and a
+    report whose worker died is rebuilt from scratch by the redelivered task.
+    """
+    report = MonthlyReport.objects.get(pk=report_id)
+    if report.status not in (ReportStatus.PENDING, ReportStatus.RUNNING, ReportStatus.FAILED):
+        return report
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BUILD_LOCK_KEY, report.pk])
+        if not cursor.fetchone()[0]:
+            return report
+    try:
+        return _build(report, on_progress)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK_KEY, report.pk])
+
+
+def _build(report: MonthlyReport, on_progress) -> MonthlyReport:
+    reports = MonthlyReport.objects.filter(pk=report.pk)
+    reports.update(status=ReportStatus.RUNNING, progress=0, error="", started_at=timezone.now())
+    last = {"pct": 0}
+
+    def progress(pct: int) -> None:
+        pct = max(0, min(99, int(pct)))
+        if pct != last["pct"]:
+            last["pct"] = pct
+            reports.update(progress=pct)
+            if on_progress:
+                on_progress(pct)
+
+    name = f"reports/{report.month:%Y/%m}/monthly-{report.month:%Y-%m}-{report.pk}.{report.format}"
+    path = default_storage.path(name)
+    partial = f"{path}.part"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        if report.format == ReportFormat.CSV:
+            rows = write_client_list(month=report.month, path=partial, progress=progress)
+        else:
+            from performance.reports.sheets import write_workbook
+
+            rows = write_workbook(month=report.month, path=partial, progress=progress)
+        os.replace(partial, path)
+    except Exception:
+        logger.exception("monthly report %s (%s %s) failed", report.pk, report.month, report.format)
+        if os.path.exists(partial):
+            os.remove(partial)
+        reports.update(status=ReportStatus.FAILED, finished_at=timezone.now(),
+                       error=_("报告生成失败，未产生文件。请重新申请；如再次失败请联系系统管理员。"))
+    else:
+        finished = timezone.now()
+        reports.update(status=ReportStatus.DONE, progress=100, file=name, file_size=os.path.getsize(path),
+                       row_count=rows, finished_at=finished, expires_at=finished + RETENTION)
+        if on_progress:
+            on_progress(100)
+    report.refresh_from_db()
+    return report
+
+
+def _neutralised(expr: str) -> str:
+    """SQL: ``expr`` as text a spreadsheet never runs as a formula (a leading quote, API.md)."""
+    return f"CASE WHEN {expr} ~ %(formula_start)s THEN '''' || {expr} ELSE {expr} END"
+
+
+def client_list_copy_sql(month: date) -> tuple[str, dict]:
+    """The ``SELECT`` behind the client-level CSV, one row per client of the month, and its parameters."""
+    clients_sql, params = month_clients_sql(month)
+    unit, staff = OrgUnit._meta.db_table, Staff._meta.db_table
+    tier_label = "CASE m.tier " + " ".join(f"WHEN '{code}' THEN %(tier_{code})s" for code in Tier.values) + " END"
+    segment_label = ("CASE m.value_segment " + " ".join(f"WHEN '{code}' THEN %(segment_{code})s"
+                                                        for code in ValueSegment.values) + " ELSE '' END")
+    advisor = "COALESCE(NULLIF(a.display_name, ''), a.username, '')"
+    sql = f"""
+SELECT {_neutralised("m.client_no")}, {_neutralised("m.name")}, {_neutralised("u.name")}, {_neutralised(advisor)},
+  {tier_label}, m.aum, {segment_label}, CASE WHEN m.near_threshold THEN %(yes)s ELSE %(no)s END
+FROM ({clients_sql}) m
+JOIN {unit} u ON u.id = m.org_unit_id
+LEFT JOIN {staff} a ON a.id = m.advisor_id
+WHERE m.id > %(after_id)s AND m.id <= %(up_to_id)s
+ORDER BY m.id"""
+    labels = {f"tier_{code}": str(label) for code, label in Tier.choices}
+    labels |= {f"segment_{code}": str(label) for code, label in ValueSegment.choices}
+    return sql, {**params, **labels, "yes": _("是"), "no": _("否"), "formula_start": FORMULA_START}
+
+
+def write_client_list(*, month: date, path: str, progress: Callable[[int], None]) -> int:
+    """Write the client-level tier list of ``month`` to ``path``; returns the number of client rows.
+
+    PostgreSQL writes the CSV itself (``COPY (SELECT ...) TO STDOUT WITH CSV``) straight into the file, in
+    client-id ranges so that progress can be reported between them: memory stays flat at any number of clients.
+    UTF-8 with a BOM so that Excel opens the Chinese header; formula-like cells are neutralised in the SQL.
+    """
+    sql, params = client_list_copy_sql(month)
+    rows = 0
+    with open(path, "wb") as out, connection.cursor() as wrapper:
+        out.write(("\ufeff" + ",".join(CSV_HEADER) + "\r\n").encode("utf-8"))
+        wrapper.execute(f"SELECT COALESCE(min(id), 0), COALESCE(max(id), 0) FROM {Client._meta.db_table}")
+        low, high = wrapper.fetchone()
+        cursor = wrapper.cursor  # psycopg2's own cursor: copy_expert and mogrify are not in Django's wrapper
+        after = low - 1
+        while after < high:
+            up_to = min(after + CSV_CHUNK_IDS, high)
+            statement = cursor.mogrify(sql, {**params, "after_id": after, "up_to_id": up_to}).decode()
+            copy_chunk(cursor, f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", out)
+            rows += cursor.rowcount
+            after = up_to
+            progress(100 * (after - low + 1) // (high - low + 1))
+    return rows
+
+
+def copy_chunk(cursor, statement: str, out) -> None:
+    """One ``COPY ... TO STDOUT`` into ``out`` (its own function so a test can make it fail half-way)."""
+    cursor.copy_expert(statement, out)
+
+
+# --- downloads and expiry -------------------------------------------------------------------------------------
+
+def record_download(*, report: MonthlyReport, actor: Staff, request=None) -> None:
+    """Every download is an export of client data: one audit event per download (PRODUCT.md "Privacy")."""
+    audit.record(action=AuditAction.EXPORT, actor=actor, obj=report, request=request,
+                 detail={"month": f"{report.month:%Y-%m}", "format": report.format, "rows": report.row_count})
+
+
+def delete_expired_reports(*, now: datetime | None = None) -> int:
+    """Delete the files of reports past ``expires_at``; the records stay (status ``expired``). Returns the count."""
+    now = now or timezone.now()
+    expired = list(MonthlyReport.objects.filter(status=ReportStatus.DONE, expires_at__lte=now).only("pk", "file"))
+    for report in expired:
+        if report.file:
+            default_storage.delete(report.file.name)
+    MonthlyReport.objects.filter(pk__in=[r.pk for r in expired]).update(status=ReportStatus.EXPIRED, file="")
+    return len(expired)
