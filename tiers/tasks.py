@@ -5,7 +5,6 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from performance.reports.services import refresh_tier_summary
 from tiers import services
 from tiers.choices import ChangeReason
 from wealthcrm.progress import task_progress
@@ -16,7 +15,5 @@ def recompute_tiers_task(self, as_of: str | None = None, reason: str = ChangeRea
     """Nightly (01:00 Asia/Shanghai, beat) and on demand. Safe to retry: the service is idempotent and atomic."""
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     run = services.recompute_tiers(as_of=day, reason=reason, progress=task_progress(self))
-    # The dashboards' and the monthly report's tier summary follow the tiers just written.
-    refresh_tier_summary(month=day.replace(day=1))
     return {"run": run.pk, "as_of": day.isoformat(), "rows_updated": run.rows_updated,
             "upgrades": run.upgrades, "downgrades": run.downgrades, "clients_total": run.clients_total}

@@ -91,12 +91,12 @@ def measure_ours(fmt: str) -> dict:
     """Runs in the child process (``bench.worker``): a report row, then the service as the Celery task calls it."""
     from django.db import connection
 
-    from performance.reports import services
+    from performance.reports import services, summary
     from performance.reports.models import MonthlyReport
 
     connection.ensure_connection()
     started = time.perf_counter()
-    report = MonthlyReport.objects.create(month=services.current_month(), format=fmt)
+    report = MonthlyReport.objects.create(month=summary.current_month(), format=fmt)
     report = services.build_monthly_report(report_id=report.pk)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "status": report.status, "rows": report.row_count,

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from performance.reports import services
+from performance.reports import services, summary, tasks
 from performance.reports.choices import ReportFormat, ReportStatus
 from performance.reports.models import MonthlyReport
 from wealthcrm.api import role_permission
@@ -29,7 +29,7 @@ class MonthlyReportRequestSerializer(serializers.Serializer):
 
     def validate_month(self, value):
         try:
-            return services.parse_month(value)
+            return summary.parse_month(value)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict["month"]) from exc
 
@@ -69,6 +69,7 @@ class MonthlyReportViewSet(ScopedReadOnlyViewSet):
         body = MonthlyReportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = services.request_monthly_report(actor=request.user, **body.validated_data)
+        tasks.enqueue_build(report)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})

@@ -1,11 +1,11 @@
 """Demo data for ``manage.py seed_demo``: the tier summary of the last 24 months, so the trend has history."""
 
-from performance.reports import services
+from performance.reports import summary
 
 MONTHS = 24
 
 
 def seed(*, stdout, rng, clients) -> None:
     """Idempotent: each month's summary is upserted from the same history."""
-    done = services.refresh_recent_tier_summaries(months=MONTHS)
+    done = summary.refresh_recent_tier_summaries(months=MONTHS)
     stdout.write(f"  tier summary: {len(done)} months")

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from performance.reports import services
+from performance.reports import summary
 from performance.reports.choices import ReportFormat
 
 
@@ -12,6 +12,6 @@ class MonthlyReportForm(forms.Form):
 
     def clean_month(self):
         try:
-            return services.parse_month(self.cleaned_data["month"])
+            return summary.parse_month(self.cleaned_data["month"])
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["month"]) from exc

@@ -66,7 +66,7 @@ class MonthlyReport(models.Model):
 class OrgTierMonth(models.Model):
     """Client count and AUM per org unit, month and tier, each unit rolled up over its whole subtree.
 
-    Maintained set-based by :func:`performance.reports.services.refresh_tier_summary` after the nightly tier
+    Maintained set-based by :func:`performance.reports.summary.refresh_tier_summary` after the nightly tier
     recompute, so that dashboards (24-month AUM trend, tier mix) and the monthly report read a few hundred rows
     instead of scanning a million clients per page view. Every unit has a row for every tier (zeros included):
     a tier that empties out in a unit reads 0, never a stale figure.

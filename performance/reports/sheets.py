@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from clients.choices import AcquisitionChannel
 from clients.models import Client
 from performance.reports.models import OrgTierMonth
-from performance.reports.services import local_midnight, month_end, next_month, refresh_tier_summary
+from performance.reports.summary import local_midnight, month_end, next_month, refresh_tier_summary
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
 from referrals.selectors import with_rates

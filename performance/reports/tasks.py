@@ -1,8 +1,27 @@
 """Celery tasks of the monthly report: thin wrappers over :mod:`performance.reports.services`."""
 
-from celery import shared_task
+import logging
+from datetime import date
 
-from performance.reports import services
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from performance.reports import services, summary
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_build(report) -> None:
+    """Hand a requested report to a worker once the request is committed (the worker must see the row)."""
+
+    def send():
+        try:
+            build_monthly_report_task.delay(report_id=report.pk)
+        except Exception:  # broker down: the request stays pending and is visible as such; nothing is lost
+            logger.exception("monthly report %s could not be queued", report.pk)
+
+    transaction.on_commit(send)
 
 
 @shared_task(bind=True, acks_late=True)
@@ -21,3 +40,11 @@ def build_monthly_report_task(self, *, report_id: int) -> dict:
 def delete_expired_reports_task() -> dict:
     """Daily (beat): delete report files past their 90 days."""
     return {"expired": services.delete_expired_reports()}
+
+
+@shared_task(acks_late=True)
+def refresh_tier_summary_task(month: str | None = None) -> dict:
+    """Nightly at 01:30 Asia/Shanghai (beat), after the 01:00 tier recompute: the dashboards' and the monthly
+    report's per-unit tier summary of this month follows tonight's tiers."""
+    day = date.fromisoformat(month) if month else timezone.localdate()
+    return {"rows": summary.refresh_tier_summary_after_recompute(month=day.replace(day=1))}

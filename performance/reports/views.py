@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from performance.reports import services
+from performance.reports import services, summary, tasks
 from performance.reports.choices import ACTIVE_STATUSES
 from performance.reports.forms import MonthlyReportForm
 from performance.reports.models import MonthlyReport
@@ -19,11 +19,12 @@ LIST_SIZE = 30
 
 @scoped_page(MonthlyReport, roles=BANK_WIDE_ROLES)
 def report_list(request, reports):
-    form = MonthlyReportForm(request.POST or None, initial={"month": f"{services.current_month():%Y-%m}"})
+    form = MonthlyReportForm(request.POST or None, initial={"month": f"{summary.current_month():%Y-%m}"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_monthly_report(actor=request.user, month=form.cleaned_data["month"],
-                                            format=form.cleaned_data["format"])
+            report = services.request_monthly_report(actor=request.user, month=form.cleaned_data["month"],
+                                                     format=form.cleaned_data["format"])
+            tasks.enqueue_build(report)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from clients.models import Client
-from performance.reports import services
+from performance.reports import services, summary
 from performance.reports.choices import ReportStatus
 from tests.reports.conftest import PAST
 
@@ -21,7 +21,7 @@ def read_csv(report) -> tuple[bytes, list[list[str]]]:
 
 
 def test_current_month_has_a_chinese_header_and_one_row_per_client(book, build):
-    report = build(services.current_month(), "csv")
+    report = build(summary.current_month(), "csv")
     raw, rows = read_csv(report)
     assert report.status == ReportStatus.DONE and report.progress == 100
     assert raw.startswith("\ufeff".encode())  # Excel reads the BOM as "UTF-8"
@@ -36,7 +36,7 @@ def test_current_month_has_a_chinese_header_and_one_row_per_client(book, build):
 
 
 def test_formula_like_cells_are_written_as_text(book, build):
-    _, rows = read_csv(build(services.current_month(), "csv"))
+    _, rows = read_csv(build(summary.current_month(), "csv"))
     tricky = next(row for row in rows if row[1].startswith("'="))
     assert tricky[0] == "'-S1003"
     assert tricky[1] == "'=HYPERLINK(\"http://x\")"
@@ -58,7 +58,7 @@ def test_past_month_is_the_month_end_state_from_history(book, build):
 
 def test_chunks_cover_every_client_once(book, build, monkeypatch):
     monkeypatch.setattr(services, "CSV_CHUNK_IDS", 2)
-    report = build(services.current_month(), "csv")
+    report = build(summary.current_month(), "csv")
     _, rows = read_csv(report)
     seen = [row[0].removeprefix("'") for row in rows[1:]]
     assert sorted(seen) == sorted(Client.objects.values_list("client_no", flat=True).order_by())
@@ -76,7 +76,7 @@ def test_a_failure_half_way_leaves_a_failed_report_and_no_file(book, build, monk
         real(cursor, statement, out)
 
     monkeypatch.setattr(services, "copy_chunk", flaky)
-    report = build(services.current_month(), "csv")
+    report = build(summary.current_month(), "csv")
     assert report.status == ReportStatus.FAILED and report.error
     assert not report.file and report.row_count == 0
     left = [name for _, _, names in os.walk(report_files) for name in names]
@@ -84,7 +84,7 @@ def test_a_failure_half_way_leaves_a_failed_report_and_no_file(book, build, monk
 
 
 def test_a_finished_report_is_not_built_again(book, build):
-    report = build(services.current_month(), "csv")
+    report = build(summary.current_month(), "csv")
     again = services.build_monthly_report(report_id=report.pk)
     assert again.finished_at == report.finished_at and again.file.name == report.file.name
 
@@ -92,7 +92,7 @@ def test_a_finished_report_is_not_built_again(book, build):
 def test_progress_reaches_the_report_row(book, bank, monkeypatch):
     monkeypatch.setattr(services, "CSV_CHUNK_IDS", 1)
     seen = []
-    report = services.MonthlyReport.objects.create(month=services.current_month(), format="csv",
+    report = services.MonthlyReport.objects.create(month=summary.current_month(), format="csv",
                                                    requested_by=bank.head_office)
     services.build_monthly_report(
         report_id=report.pk,

@@ -9,8 +9,9 @@ import pytest
 from django.db.models import Count, Sum
 
 from clients.models import Client
-from performance.reports import services
+from performance.reports import summary as month_summary
 from performance.reports.models import OrgTierMonth
+from performance.reports.tasks import refresh_tier_summary_task
 from tests.reports.conftest import PAST
 from tiers.tasks import recompute_tiers_task
 from wealthcrm.org.models import OrgUnit
@@ -30,8 +31,8 @@ def direct(unit, tier) -> tuple[int, Decimal]:
 
 
 def test_current_month_equals_a_direct_aggregate_for_every_unit_and_tier(book):
-    month = services.current_month()
-    services.refresh_tier_summary(month=month)
+    month = month_summary.current_month()
+    month_summary.refresh_tier_summary(month=month)
     rows = summary(month)
     units = list(OrgUnit.objects.all())
     assert len(rows) == len(units) * len(Tier.values)  # zeros included
@@ -41,11 +42,11 @@ def test_current_month_equals_a_direct_aggregate_for_every_unit_and_tier(book):
 
 
 def test_refresh_is_idempotent_and_a_tier_that_empties_reads_zero(book, bank):
-    month = services.current_month()
-    services.refresh_tier_summary(month=month)
+    month = month_summary.current_month()
+    month_summary.refresh_tier_summary(month=month)
     Client.objects.filter(pk=book.climber.pk).update(tier=Tier.BRANCH)
-    services.refresh_tier_summary(month=month)
-    services.refresh_tier_summary(month=month)
+    month_summary.refresh_tier_summary(month=month)
+    month_summary.refresh_tier_summary(month=month)
     rows = summary(month)
     assert OrgTierMonth.objects.filter(month=month).count() == OrgUnit.objects.count() * 3
     assert rows[bank.north.pk, Tier.HEAD_OFFICE] == (0, Decimal("0.00"))
@@ -53,7 +54,7 @@ def test_refresh_is_idempotent_and_a_tier_that_empties_reads_zero(book, bank):
 
 
 def test_past_month_matches_that_months_client_list(book, build):
-    services.refresh_tier_summary(month=PAST)
+    month_summary.refresh_tier_summary(month=PAST)
     listed = read_list(build(PAST, "csv"))
     rows = summary(PAST)
     labels = dict((str(label), code) for code, label in Tier.choices)
@@ -72,9 +73,10 @@ def read_list(report) -> list[list[str]]:
         return list(csv.reader(io.StringIO(fh.read())))[1:]
 
 
-def test_the_nightly_recompute_refreshes_the_summary_of_its_month(book):
-    as_of = services.current_month()
+def test_the_nightly_refresh_follows_the_recompute_of_its_month(book):
+    as_of = month_summary.current_month()
     recompute_tiers_task.apply(kwargs={"as_of": as_of.isoformat()}).get()
+    refresh_tier_summary_task.apply(kwargs={"month": as_of.isoformat()}).get()
     rows = summary(as_of)
     head_office = OrgUnit.objects.get(parent__isnull=True)
     for tier in Tier.values:
@@ -84,7 +86,7 @@ def test_the_nightly_recompute_refreshes_the_summary_of_its_month(book):
 def test_recent_months_are_backfilled_from_history(book, bank):
     from django.core.management import call_command
 
-    now = services.current_month()
+    now = month_summary.current_month()
     back_to_past = (now.year - PAST.year) * 12 + now.month - PAST.month + 1
     call_command("refresh_tier_summary", "--months", str(back_to_past), stdout=io.StringIO())
     months = sorted(set(OrgTierMonth.objects.values_list("month", flat=True)))
@@ -95,9 +97,9 @@ def test_recent_months_are_backfilled_from_history(book, bank):
 def test_the_dashboards_trend_reads_the_summary_in_one_query(book, bank, django_assert_num_queries):
     from performance.reports.selectors import tier_trend
 
-    now = services.current_month()
-    services.refresh_tier_summary(month=PAST)
-    services.refresh_tier_summary(month=now)
+    now = month_summary.current_month()
+    month_summary.refresh_tier_summary(month=PAST)
+    month_summary.refresh_tier_summary(month=now)
     with django_assert_num_queries(1):
         trend = tier_trend(org_unit=bank.north, first_month=PAST, last_month=now)
     assert [point["month"] for point in trend] == [PAST, now]
@@ -108,3 +110,10 @@ def test_the_dashboards_trend_reads_the_summary_in_one_query(book, bank, django_
 def direct_total(unit) -> tuple[int, Decimal]:
     figures = Client.objects.filter(org_unit__path__startswith=unit.path).aggregate(n=Count("pk"), aum=Sum("aum"))
     return figures["n"], figures["aum"]
+
+
+def test_the_refresh_is_scheduled_after_the_tier_recompute(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="performance.reports.tasks.refresh_tier_summary_task")
+    assert (task.crontab.hour, task.crontab.minute) == ("1", "30")

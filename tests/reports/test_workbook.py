@@ -11,7 +11,7 @@ import pytest
 
 from clients.choices import AcquisitionChannel
 from clients.models import Client
-from performance.reports import services
+from performance.reports import summary
 from performance.reports.sheets import SHEETS
 from referrals.models import Referral
 from tests.reports.conftest import PAST
@@ -50,7 +50,7 @@ def as_figures(row) -> list:
 
 
 def test_sheets_have_chinese_names_frozen_headers_and_formats(book, build):
-    workbook = open_book(build(services.current_month(), "xlsx"))
+    workbook = open_book(build(summary.current_month(), "xlsx"))
     assert workbook.sheetnames == [str(title) for title, _ in SHEETS] == ["层级汇总", "推荐漏斗", "获客渠道"]
     sheet = workbook["层级汇总"]
     assert sheet.freeze_panes == "B3"
@@ -61,7 +61,7 @@ def test_sheets_have_chinese_names_frozen_headers_and_formats(book, build):
 
 
 def test_tier_summary_reconciles_with_the_clients_to_the_fen(book, bank, build):
-    rows = body(open_book(build(services.current_month(), "xlsx"))["层级汇总"])
+    rows = body(open_book(build(summary.current_month(), "xlsx"))["层级汇总"])
     everyone = list(Client.objects.all())
     for branch in (bank.north, bank.south):
         clients = [c for c in everyone if c.org_unit.path.startswith(branch.path)]
@@ -103,7 +103,7 @@ def test_acquisition_channels_reconcile(book, referrals, build):
     for code, label in AcquisitionChannel.choices:
         assert rows[str(label)][1] == march.filter(channel=code).count()
     assert rows["合计"][1] == 3
-    current = body(open_book(build(services.current_month(), "xlsx"))["获客渠道"])
+    current = body(open_book(build(summary.current_month(), "xlsx"))["获客渠道"])
     assert current["厅堂联动"][0] == 1 and current["合计"][0] == Client.objects.count()
 
 

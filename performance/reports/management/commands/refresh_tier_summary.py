@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from performance.reports import services
+from performance.reports import summary
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=24, help="months back from the current one (default 24)")
 
     def handle(self, *args, months, **options):
-        done = services.refresh_recent_tier_summaries(months=max(1, months))
+        done = summary.refresh_recent_tier_summaries(months=max(1, months))
         self.stdout.write(f"tier summary refreshed: {done[-1]:%Y-%m} … {done[0]:%Y-%m}")
