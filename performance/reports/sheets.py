@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 
 from clients.choices import AcquisitionChannel
 from clients.models import Client
+from performance.choices import CATALOGUE, Unit
+from performance.models import EchelonResult, KpiValue, Scorecard
 from performance.reports.models import OrgTierMonth
 from performance.reports.summary import local_midnight, month_end, next_month, refresh_tier_summary
 from referrals.choices import ReferralStatus
@@ -46,8 +48,8 @@ from wealthcrm.org.choices import OrgKind
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.tiering import Tier
 
-TEXT, COUNT, WAN_AMOUNT, RATE = "text", "count", "wan", "rate"
-NUMBER_FORMATS = {TEXT: None, COUNT: "#,##0", WAN_AMOUNT: "#,##0.00", RATE: "0.0%"}
+TEXT, COUNT, DECIMAL, WAN_AMOUNT, RATE = "text", "count", "decimal", "wan", "rate"
+NUMBER_FORMATS = {TEXT: None, COUNT: "#,##0", DECIMAL: "#,##0.00", WAN_AMOUNT: "#,##0.00", RATE: "0.0%"}
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,47 @@ def acquisition_channel_sheet(month: date) -> Sheet:
     return Sheet(columns=columns, rows=rows, total=[_("合计"), *total])
 
 
+KPI_KINDS = {Unit.MONEY: WAN_AMOUNT, Unit.RATE: RATE, Unit.COUNT: COUNT, Unit.PER_DAY: DECIMAL}
+
+
+def scorecard_sheet(month: date) -> Sheet:
+    """顾问考核: every scored advisor of the month (一人一表), by rank in the bank, with score, deduction, both ranks
+    and each KPI's value (three queries: the scorecards, the KPI values, the role labels come from choices)."""
+    cards = list(Scorecard.objects.filter(period=month).select_related("advisor", "org_unit", "branch")
+                 .order_by("rank_in_bank", "advisor__username"))
+    values = {(advisor, code): value for advisor, code, value in
+              KpiValue.objects.filter(period=month).values_list("advisor_id", "kpi", "value")}
+    kpis = list(CATALOGUE.values())
+    rows = [[card.rank_in_bank, card.rank_in_branch, str(card.advisor), card.advisor.username,
+             card.branch.name if card.branch else "", card.org_unit.name, card.get_role_display(), card.score,
+             card.deduction, *[values.get((card.advisor_id, kpi.code)) for kpi in kpis]] for card in cards]
+    columns = [Column(_("全行排名"), COUNT, 9), Column(_("分行排名"), COUNT, 9), Column(_("顾问"), TEXT, 12),
+               Column(_("用户名"), TEXT, 12), Column(_("所属分行"), TEXT, 14), Column(_("所属机构"), TEXT, 16),
+               Column(_("角色"), TEXT, 12), Column(_("综合得分"), DECIMAL, 10), Column(_("扣分"), DECIMAL, 8),
+               *[Column(kpi.name + ("（万元）" if kpi.unit == Unit.MONEY else ""), KPI_KINDS[kpi.unit], 12)
+                 for kpi in kpis]]
+    return Sheet(columns=columns, rows=rows)
+
+
+def echelon_sheet(month: date) -> Sheet:
+    """五梯队: org units of each kind ranked by attainment of their client- and AUM-growth targets, with cards."""
+    results = (EchelonResult.objects.filter(period=month).select_related("org_unit")
+               .order_by("kind", "rank", "org_unit__code"))
+    rows = [[OrgKind(r.kind).label, r.org_unit.name, r.rank, r.echelon, r.client_growth, r.aum_growth,
+             r.attainment, r.get_card_display() if r.card else ""] for r in results]
+    columns = [Column(_("机构层级"), TEXT, 10), Column(_("机构"), TEXT, 16), Column(_("排名"), COUNT, 8),
+               Column(_("梯队"), COUNT, 8), Column(_("新增客户"), COUNT, 10), Column(_("资产净增（万元）"), WAN_AMOUNT, 14),
+               Column(_("目标达成率"), RATE, 12), Column(_("警示"), TEXT, 8)]
+    return Sheet(columns=columns, rows=rows)
+
+
 # (title, builder) in workbook order. Titles are sheet names: ≤ 31 characters, no []:*?/\ (Excel's rules).
 SHEETS: list[tuple[str, Callable[[date], Sheet]]] = [
     (gettext_lazy("层级汇总"), tier_summary_sheet),
     (gettext_lazy("推荐漏斗"), referral_funnel_sheet),
     (gettext_lazy("获客渠道"), acquisition_channel_sheet),
+    (gettext_lazy("顾问考核"), scorecard_sheet),
+    (gettext_lazy("五梯队"), echelon_sheet),
 ]
 
 
@@ -214,7 +252,7 @@ def _cell(value, kind: str):
     if kind == WAN_AMOUNT:
         # Exact in Decimal; the float keeps every digit up to 10^9 万 with the fen (15 significant digits).
         return float(Decimal(value) / WAN)
-    if kind == RATE:
+    if kind in (RATE, DECIMAL):
         return float(value)
     return value
 

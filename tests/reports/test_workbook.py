@@ -51,7 +51,7 @@ def as_figures(row) -> list:
 
 def test_sheets_have_chinese_names_frozen_headers_and_formats(book, build):
     workbook = open_book(build(summary.current_month(), "xlsx"))
-    assert workbook.sheetnames == [str(title) for title, _ in SHEETS] == ["层级汇总", "推荐漏斗", "获客渠道"]
+    assert workbook.sheetnames == [str(title) for title, _ in SHEETS] == ["层级汇总", "推荐漏斗", "获客渠道", "顾问考核", "五梯队"]
     sheet = workbook["层级汇总"]
     assert sheet.freeze_panes == "B3"
     assert sheet["A2"].value == "分行" and sheet["C2"].value == "总行级金融资产（万元）"
@@ -111,3 +111,22 @@ def test_requested_twice_the_figures_are_the_same(book, referrals, build):
     first, second = open_book(build(PAST, "xlsx")), open_book(build(PAST, "xlsx"))
     for name in first.sheetnames:
         assert list(first[name].values) == list(second[name].values)
+
+
+def test_scorecards_and_echelons_are_the_months_computed_figures(book, build):
+    from performance import services as performance
+    from performance.models import EchelonResult, Scorecard
+
+    month = summary.current_month()
+    performance.recompute_scorecards(performance.Period.of(month))
+    workbook = open_book(build(month, "xlsx"))
+    cards = list(Scorecard.objects.filter(period=month).select_related("advisor").order_by("rank_in_bank", "advisor__username"))
+    rows = list(workbook["顾问考核"].iter_rows(min_row=3, values_only=True))
+    assert cards and len(rows) == len(cards)
+    for row, card in zip(rows, cards, strict=True):
+        assert (row[0], row[1], row[3], row[7]) == (card.rank_in_bank, card.rank_in_branch, card.advisor.username,
+                                                   float(card.score))
+    assert workbook["顾问考核"]["J2"].value.startswith("管户资产净增")
+    echelons = list(workbook["五梯队"].iter_rows(min_row=3, values_only=True))
+    assert len(echelons) == EchelonResult.objects.filter(period=month).count() > 0
+    assert {row[3] for row in echelons} <= {1, 2, 3, 4, 5}
