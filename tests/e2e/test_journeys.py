@@ -102,3 +102,23 @@ def test_referral_form_works_from_the_keyboard_alone(open_page, app_server):
     assert sql_one(app_server, "SELECT count(*) FROM referrals_referral WHERE prospect_name = %s",
                    ["键盘推荐客户"]) == (1,)
     screenshot(page, "journey5-keyboard")
+
+
+def test_head_office_requests_the_monthly_report_and_downloads_the_workbook(open_page, app_server, tmp_path):
+    import openpyxl
+
+    page = open_page("ho_chen")
+    page.goto("/reports/")
+    page.get_by_label("格式").select_option("xlsx")
+    page.get_by_role("button", name="生成").click()
+    row = page.locator("#report-rows tbody tr").first
+    # the list refreshes itself (htmx) while the worker builds the file; the bar reaches 100% and a link appears
+    expect(row.get_by_role("link", name=re.compile("下载"))).to_be_visible(timeout=90_000)
+    expect(row.locator("progress")).to_have_attribute("value", "100")
+    screenshot(page, "journey4-report-ready")
+    with page.expect_download() as download:
+        row.get_by_role("link", name=re.compile("下载")).click()
+    path = tmp_path / "report.xlsx"
+    download.value.save_as(path)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["层级汇总", "推荐漏斗", "获客渠道", "顾问考核", "五梯队"]
