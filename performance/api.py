@@ -26,6 +26,7 @@ from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.pagination import KeysetPagination
+from wealthcrm.scoped import ScopedReadOnlyViewSet, ScopedViewSet
 
 PERIOD_PARAM = OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM（默认本月）")
 
@@ -66,18 +67,18 @@ class RankPagination(KeysetPagination):
     ordering = ("rank_in_bank", "id")
 
 
-class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ScorecardViewSet(mixins.ListModelMixin, ScopedViewSet):
     """一人一表 per advisor in scope for ``?period=YYYY-MM``: an advisor sees only their own, a manager their
     subtree, head office the bank."""
 
+    queryset = Scorecard.objects.select_related("advisor")
     serializer_class = ScorecardSerializer
     permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=BANK_WIDE_ROLES)]
     filterset_class = ScorecardFilter
     pagination_class = RankPagination
 
     def get_queryset(self):
-        return (Scorecard.objects.visible_to(self.request.user).filter(period=period_of(self.request).start)
-                .select_related("advisor"))
+        return super().get_queryset().filter(period=period_of(self.request).start)
 
     @extend_schema(parameters=[PERIOD_PARAM])
     def list(self, request, *args, **kwargs):
@@ -112,17 +113,17 @@ class EchelonPagination(KeysetPagination):
     ordering = ("kind", "rank", "id")
 
 
-class EchelonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class EchelonViewSet(mixins.ListModelMixin, ScopedViewSet):
     """五梯队 of ``?period=YYYY-MM``: managers see the units of their subtree, head office all."""
 
+    queryset = EchelonResult.objects.select_related("org_unit")
     serializer_class = EchelonSerializer
     permission_classes = [role_permission(read=MANAGER_ROLES, write=())]
     filterset_class = EchelonFilter
     pagination_class = EchelonPagination
 
     def get_queryset(self):
-        return (EchelonResult.objects.visible_to(self.request.user).filter(period=period_of(self.request).start)
-                .select_related("org_unit"))
+        return super().get_queryset().filter(period=period_of(self.request).start)
 
     @extend_schema(parameters=[PERIOD_PARAM])
     def list(self, request, *args, **kwargs):
@@ -191,16 +192,13 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                       viewsets.GenericViewSet):
+class ComplaintViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Complaints about advisors in scope; managers record and decide them (only valid ones deduct)."""
 
+    queryset = Complaint.objects.select_related("client", "advisor")
     serializer_class = ComplaintSerializer
     permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=MANAGER_ROLES)]
     filterset_class = ComplaintFilter
-
-    def get_queryset(self):
-        return Complaint.objects.visible_to(self.request.user).select_related("client", "advisor")
 
     @extend_schema(request=DecisionSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
@@ -233,17 +231,13 @@ class AnalysisMeetingSerializer(serializers.ModelSerializer):
             raise_as_drf(exc)
 
 
-class AnalysisMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                             viewsets.GenericViewSet):
+class AnalysisMeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """客户分析会 of the units in scope (managers and head office)."""
 
+    queryset = AnalysisMeeting.objects.select_related("org_unit").prefetch_related("attendees", "clients")
     serializer_class = AnalysisMeetingSerializer
     permission_classes = [role_permission(read=MANAGER_ROLES, write=MANAGER_ROLES)]
     filterset_class = AnalysisMeetingFilter
-
-    def get_queryset(self):
-        return (AnalysisMeeting.objects.visible_to(self.request.user).select_related("org_unit")
-                .prefetch_related("attendees", "clients"))
 
 
 class KpiTargetSerializer(serializers.ModelSerializer):
@@ -270,7 +264,8 @@ class KpiTargetSerializer(serializers.ModelSerializer):
 
 class KpiTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
-    """Effective-dated targets and weights per role and KPI; head office adds new ones."""
+    """Effective-dated targets and weights per role and KPI; head office adds new ones. Bank-wide reference
+    data (the same targets for every advisor of a role), so not a scoped viewset: see tests/core/test_url_scope.py."""
 
     queryset = KpiTarget.objects.all()
     serializer_class = KpiTargetSerializer

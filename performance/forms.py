@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from performance.models import SCORED_ROLES, KpiTarget
+from performance.models import KpiTarget
+from wealthcrm.org import scope
 from wealthcrm.org.models import OrgUnit, Staff
 
 
@@ -25,8 +26,8 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = (Staff.objects.visible_to(user).filter(role__in=SCORED_ROLES, is_active=True)
-                                           .order_by("org_unit__path", "username"))
+        # the scored roles are those that serve clients: the advisors a manager may give a client to
+        self.fields["advisor"].queryset = scope.assignable_advisors(user).order_by("org_unit__path", "username")
 
 
 class MeetingForm(forms.Form):
@@ -39,10 +40,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = OrgUnit.objects.visible_to(user).filter(kind__in=("branch", "sub_branch"))
-        if user.org_unit_id and not user.has_role("head_office", "admin"):
-            units = units.filter(path__startswith=user.org_unit.path)
-        self.fields["org_unit"].queryset = units
+        self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(user).filter(kind__in=("branch", "sub_branch"))
         self.fields["attendees"].queryset = (Staff.objects.visible_to(user).filter(is_active=True)
                                              .exclude(role="hall_staff").order_by("org_unit__path", "username"))
 

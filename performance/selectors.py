@@ -103,7 +103,7 @@ def missed_meetings(user, today: dt.date) -> list[dict]:
     """Branch private-banking centres in scope without a client analysis meeting (客户分析会) last month, or
     none yet this month: one query over the branches with two EXISTS."""
     from performance.models import AnalysisMeeting
-    from performance.services import Period, scope_root_path
+    from performance.services import Period
     from wealthcrm.org.models import OrgUnit
 
     this_month = Period.of(today)
@@ -113,7 +113,7 @@ def missed_meetings(user, today: dt.date) -> list[dict]:
         return Exists(AnalysisMeeting.objects.filter(org_unit=OuterRef("pk"),
                                                      held_on__range=(period.start, period.end)))
 
-    branches = (OrgUnit.objects.filter(kind="branch", path__startswith=scope_root_path(user))
+    branches = (OrgUnit.objects.visible_to(user).filter(kind="branch")
                 .annotate(held_last=held(last_month), held_this=held(this_month),
                           last_held=Max("analysis_meetings__held_on")).order_by("path"))
     return [{"unit": b, "missed_last_month": not b.held_last, "none_this_month": not b.held_this,

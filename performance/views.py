@@ -5,8 +5,8 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,8 +39,8 @@ from wealthcrm.org.choices import (
 )
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
-from wealthcrm.pagination import parse_id
-from wealthcrm.scoped import scoped_page
+from wealthcrm.pagination import keyset_page, parse_id
+from wealthcrm.scoped import scoped_object, scoped_page
 
 PAGE_SIZE = 50
 TREND_MONTHS = 12
@@ -87,8 +87,8 @@ def _period(request, *, default_last_month: bool = False) -> services.Period:
         raise Http404 from None
 
 
-@role_required(*CLIENT_DATA_ROLES)
-def scorecard(request, advisor_id=None):
+@scoped_page(Scorecard, roles=CLIENT_DATA_ROLES)
+def scorecard(request, cards, advisor_id=None):
     """一人一表: the advisor's own (no id) or, for managers, one advisor of their subtree (out of scope: 404)."""
     period = _period(request)
     if advisor_id is None:
@@ -97,9 +97,8 @@ def scorecard(request, advisor_id=None):
         advisor = request.user
     else:
         # any scorecard of the advisor in scope opens the page (the month picked may not be computed yet)
-        seen = Scorecard.objects.visible_to(request.user).filter(advisor_id=advisor_id).select_related("advisor")
-        advisor = get_object_or_404(seen[:1]).advisor
-    card = (Scorecard.objects.visible_to(request.user).select_related("advisor", "org_unit", "branch")
+        advisor = get_object_or_404(cards.filter(advisor_id=advisor_id).select_related("advisor")[:1]).advisor
+    card = (cards.select_related("advisor", "org_unit", "branch")
             .filter(advisor=advisor, period=period.start).first())
     context = {"advisor": advisor, "period": period, "card": card, "own": advisor == request.user}
     if card:
@@ -120,8 +119,8 @@ def scorecard(request, advisor_id=None):
     return render(request, "performance/scorecard.html", context)
 
 
-@role_required(*CLIENT_DATA_ROLES)
-def kpi_rows(request, advisor_id, period, code):
+@scoped_page(Scorecard, roles=CLIENT_DATA_ROLES)
+def kpi_rows(request, cards, advisor_id, period, code):
     """The rows behind one KPI figure; the scorecard must be in the caller's scope (else 404)."""
     try:
         month = services.Period.parse(period)
@@ -129,8 +128,7 @@ def kpi_rows(request, advisor_id, period, code):
         raise Http404 from None
     if code not in CATALOGUE:
         raise Http404
-    card = get_object_or_404(Scorecard.objects.visible_to(request.user).select_related("advisor"),
-                             advisor_id=advisor_id, period=month.start)
+    card = get_object_or_404(cards.select_related("advisor"), advisor_id=advisor_id, period=month.start)
     value = KpiValue.objects.filter(advisor_id=advisor_id, period=month.start, kpi=code).values_list(
         "value", flat=True).first()
     return render(request, "performance/kpi_rows.html", {
@@ -144,50 +142,45 @@ LEADERBOARD_COLUMNS = [KpiCode.AUM_GROWTH, KpiCode.NEW_CLIENTS, KpiCode.EFFECTIV
                        KpiCode.PRODUCT_ALLOCATION, KpiCode.COMPLAINTS]
 
 
-@role_required(*MANAGER_ROLES)
-def leaderboard(request):
+@scoped_page(Scorecard, OrgUnit, roles=MANAGER_ROLES)
+def leaderboard(request, cards, units):
     """Advisors of the manager's subtree for a month, sortable by score or any KPI; drill into one."""
     period = _period(request)
-    cards = (Scorecard.objects.visible_to(request.user).filter(period=period.start)
-             .select_related("advisor", "org_unit"))
+    cards = cards.filter(period=period.start).select_related("advisor", "org_unit")
     unit = None
     if request.GET.get("org_unit"):
-        unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=parse_id(request.GET["org_unit"]))
+        unit = get_object_or_404(units, pk=parse_id(request.GET["org_unit"]))
         cards = cards.filter(org_unit__path__startswith=unit.path)
     sort = request.GET.get("sort", "score")
     columns = LEADERBOARD_COLUMNS if sort in LEADERBOARD_COLUMNS or sort not in CATALOGUE else [*LEADERBOARD_COLUMNS, sort]
     if sort in CATALOGUE:
-        cards = cards.annotate(sort_value=Subquery(KpiValue.objects.filter(
-            advisor=OuterRef("advisor"), period=period.start, kpi=sort).values("value")[:1]))
-        cards = cards.order_by("-sort_value" if CATALOGUE[sort].direction == "higher" else "sort_value", "id")
+        # a missing value sorts as 0 (the recompute writes zeros): the keyset cursor needs a value on every row
+        cards = cards.annotate(sort_value=Coalesce(Subquery(KpiValue.objects.filter(
+            advisor=OuterRef("advisor"), period=period.start, kpi=sort).values("value")[:1]),
+            Value(0, output_field=KpiValue._meta.get_field("value"))))
+        ordering = ("-sort_value" if CATALOGUE[sort].direction == "higher" else "sort_value", "id")
     else:
         sort = "score"
-        cards = cards.order_by("-score", "id")
-    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
-    maps = scorecards.kpi_maps(page.object_list)
+        ordering = ("-score", "id")
+    page, links = keyset_page(cards, request, ordering=ordering, size=PAGE_SIZE)
+    maps = scorecards.kpi_maps(page)
     rows = [{"card": c, "kpis": [{"unit": CATALOGUE[code].unit, "value": maps.get((c.advisor_id, c.period), {}).get(code, 0)}
                                  for code in columns]}
-            for c in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
+            for c in page]
     return render(request, "performance/leaderboard.html", {
-        "period": period, "rows": rows, "page": page, "sort": sort, "unit": unit, "kpis": list(CATALOGUE.values()),
-        "columns": [CATALOGUE[code] for code in columns],
-        "units": OrgUnit.objects.visible_to(request.user).exclude(kind=OrgKind.OUTLET)
-        .filter(path__startswith=services.scope_root_path(request.user)),
-        "query": query.urlencode()})
+        "period": period, "rows": rows, "links": links, "sort": sort, "unit": unit, "kpis": list(CATALOGUE.values()),
+        "columns": [CATALOGUE[code] for code in columns], "units": units.exclude(kind=OrgKind.OUTLET)})
 
 
-@role_required(*MANAGER_ROLES)
-def echelons(request):
+@scoped_page(EchelonResult, roles=MANAGER_ROLES)
+def echelons(request, results):
     """五梯队 with cards: units of each kind ranked for the month (by default the last full month: the
     monthly review), and the last months' echelons beside."""
     period = _period(request, default_last_month=True)
     months = [period]
     for _i in range(HISTORY_MONTHS - 1):
         months.append(months[-1].previous)
-    results = list(EchelonResult.objects.visible_to(request.user)
-                   .filter(period__in=[m.start for m in months]).select_related("org_unit"))
+    results = list(results.filter(period__in=[m.start for m in months]).select_related("org_unit"))
     history = {(r.org_unit_id, r.period): r for r in results}
     groups = []
     for kind in ECHELON_KINDS:
@@ -238,38 +231,38 @@ def targets(request):
                           for role in ("advisor", "account_manager")}})
 
 
-@role_required(*MANAGER_ROLES)
-def meetings(request):
+@scoped_page(AnalysisMeeting, Client, roles=MANAGER_ROLES)
+def meetings(request, log, clients):
     """客户分析会 log of the units in scope, the form to record one, and branches that missed a month."""
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         numbers = form.client_numbers()
-        clients = list(Client.objects.visible_to(request.user).filter(client_no__in=numbers))
-        if len(clients) != len(set(numbers)):
+        discussed = list(clients.filter(client_no__in=numbers))
+        if len(discussed) != len(set(numbers)):
             form.add_error("client_nos", _("部分客户号不存在或不在您的管辖范围内。"))
         else:
             try:
                 services.record_meeting(actor=request.user, org_unit=form.cleaned_data["org_unit"],
                                         held_on=form.cleaned_data["held_on"], attendees=form.cleaned_data["attendees"],
-                                        clients=clients, notes=form.cleaned_data["notes"])
+                                        clients=discussed, notes=form.cleaned_data["notes"])
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("已记录客户分析会。"))
                 return redirect("performance:meetings")
-    log = (AnalysisMeeting.objects.visible_to(request.user).select_related("org_unit")
-           .prefetch_related("attendees", "clients"))
-    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
+    log = log.select_related("org_unit").prefetch_related("attendees", "clients")
+    page, links = keyset_page(log, request, ordering=("-held_on", "-id"), size=PAGE_SIZE)
     return render(request, "performance/meetings.html", {
-        "form": form, "page": page, "missed": selectors.missed_meetings(request.user, timezone.localdate())})
+        "form": form, "page": page, "links": links,
+        "missed": selectors.missed_meetings(request.user, timezone.localdate())})
 
 
-@role_required(*MANAGER_ROLES)
-def complaints(request):
+@scoped_page(Complaint, Client, roles=MANAGER_ROLES)
+def complaints(request, rows, clients):
     """Complaints about advisors in scope: record one, decide valid or invalid (only valid ones deduct)."""
     form = ComplaintForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        client = Client.objects.visible_to(request.user).filter(client_no=form.cleaned_data["client_no"]).first()
+        client = clients.filter(client_no=form.cleaned_data["client_no"]).first()
         try:
             services.record_complaint(actor=request.user, client=client, advisor=form.cleaned_data["advisor"],
                                       received_on=form.cleaned_data["received_on"], note=form.cleaned_data["note"])
@@ -281,18 +274,17 @@ def complaints(request):
         else:
             messages.success(request, _("已登记投诉，待认定。"))
             return redirect("performance:complaints")
-    rows = Complaint.objects.visible_to(request.user).select_related("client", "advisor", "decided_by")
+    rows = rows.select_related("client", "advisor", "decided_by")
     if request.GET.get("state") == "undecided":
         rows = rows.filter(valid__isnull=True)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "performance/complaints.html", {"form": form, "page": page,
+    page, links = keyset_page(rows, request, ordering=("-received_on", "-id"), size=PAGE_SIZE)
+    return render(request, "performance/complaints.html", {"form": form, "page": page, "links": links,
                                                           "state": request.GET.get("state", "")})
 
 
 @require_POST
-@role_required(*MANAGER_ROLES)
-def decide_complaint(request, pk):
-    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
+@scoped_object(Complaint, roles=MANAGER_ROLES)
+def decide_complaint(request, complaint):
     choice = request.POST.get("valid")
     if choice not in ("1", "0"):
         raise PermissionDenied

@@ -30,7 +30,7 @@ def _cursor_values(queryset, ordering: tuple[str, ...], text: str | None) -> lis
         return None
     values = []
     for name, part in zip(ordering, parts, strict=True):
-        field = queryset.model._meta.get_field(name.lstrip("-"))
+        field = _ordering_field(queryset, name.lstrip("-"))
         try:
             value = field.to_python(part)
         except ValidationError:
@@ -39,6 +39,12 @@ def _cursor_values(queryset, ordering: tuple[str, ...], text: str | None) -> lis
             return None
         values.append(value)
     return values
+
+
+def _ordering_field(queryset, name: str):
+    # an annotation (e.g. a ranking value computed per row) parses its cursor part by its output field
+    annotation = queryset.query.annotations.get(name)
+    return annotation.output_field if annotation is not None else queryset.model._meta.get_field(name)
 
 
 def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> Q:

@@ -41,6 +41,11 @@ NOT_SCOPED = {
     "calendar:upload": "the business-day calendar is bank-wide reference data",
     "calendar:reseed": "the business-day calendar is bank-wide reference data",
     "calendar-business-days": "the business-day calendar is bank-wide reference data",
+    "performance:targets": "KPI targets and weights are bank-wide reference data (head office editor)",
+    "kpi-target-list": "KPI targets and weights are bank-wide reference data",
+    "kpi-target-detail": "KPI targets and weights are bank-wide reference data",
+    "performance:recompute": "queues the bank-wide scorecard recompute (head office only)",
+    "scorecard-recompute": "queues the bank-wide scorecard recompute (head office only)",
     # writes whose rules are the write-scope functions of org.scope, reached through the service
     "clients:create": "create form; placement by scope.check_client_placement",
     "aum-snapshots": "bulk write; clients looked up through Client.objects.visible_to",

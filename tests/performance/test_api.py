@@ -243,3 +243,15 @@ def test_only_head_office_writes_targets(bank, api_as, who):
     api = api_as(getattr(bank, who))
     assert api.get("/api/v1/kpi-targets/?kpi=coverage_rate").status_code == 200
     assert api.post("/api/v1/kpi-targets/", target_body(), format="json").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/api/v1/scorecards/?advisor={south_advisor}", "/api/v1/complaints/?advisor={south_advisor}",
+                                 "/api/v1/complaints/?client={south_client}",
+                                 "/api/v1/analysis-meetings/?org_unit={south}", "/api/v1/scorecards/?org_unit={south}"])
+def test_filter_choices_out_of_scope_are_400(bank, api_as, url):
+    """ScopedFilterSet: staff, clients and org units are offered within the caller's scope only."""
+    url = url.format(south_advisor=bank.south_advisor.pk, south_client=client_of(bank.south_advisor).pk,
+                     south=bank.south.pk)
+    response = api_as(bank.north_manager).get(url)
+    assert response.status_code == 400
+    assert api_as(bank.head_office).get(url).status_code == 200

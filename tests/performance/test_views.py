@@ -243,3 +243,44 @@ def test_head_office_queues_a_recompute_from_the_echelon_page(bank, web_as):
     assert response.status_code == 302 and response["Location"] == "/performance/echelons/?period=2026-10"
     delay.assert_called_once_with(period="2026-10")
     assert web_as(bank.north_manager).post("/performance/recompute/?period=2026-10").status_code == 403
+
+
+def _walk(web, url):
+    """The ids on each page of a keyset-paged list (advisors on the leaderboard, complaints), following 下一页."""
+    import html
+    import re
+
+    seen, pages = [], 0
+    while url:
+        body = web.get(url).content.decode()
+        pages += 1
+        seen += re.findall(r'href="/performance/scorecards/(\d+)/\?period', body) or re.findall(
+            r'action="/performance/complaints/(\d+)/decide/"', body)
+        nxt = re.search(r'<a class="btn btn-sm" href="(\?[^"]*)">下一页', body)
+        url = f"{url.split('?')[0]}{html.unescape(nxt.group(1))}" if nxt else None
+    return seen, pages
+
+
+@pytest.mark.parametrize("sort", ["score", "effective_contacts", "complaints"])
+def test_the_leaderboard_pages_by_keyset_in_its_sort_order(bank, web_as, computed, monkeypatch, sort):
+    from performance import views
+    from performance.models import Scorecard
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    seen, pages = _walk(web_as(bank.head_office), f"/performance/leaderboard/?period=2026-10&sort={sort}")
+    cards = Scorecard.objects.filter(period=dt.date(2026, 10, 1))
+    assert pages > 1
+    assert sorted(map(int, seen)) == sorted(cards.values_list("advisor_id", flat=True))  # each advisor once
+    if sort == "score":
+        assert list(map(int, seen)) == list(cards.order_by("-score", "id").values_list("advisor_id", flat=True))
+
+
+def test_the_complaint_list_pages_by_keyset(bank, web_as, monkeypatch):
+    from performance import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = [Complaint.objects.create(client=client_of(bank.advisor), advisor=bank.advisor,
+                                     received_on=dt.date(2026, 10, day)) for day in (1, 1, 2, 3, 3)]
+    seen, pages = _walk(web_as(bank.north_manager), "/performance/complaints/?state=undecided")
+    assert pages == 3
+    assert list(map(int, seen)) == [c.pk for c in sorted(made, key=lambda c: (c.received_on, c.pk), reverse=True)]
