@@ -7,21 +7,12 @@ from performance.reports.choices import ReportStatus
 from performance.reports.models import MonthlyReport
 from tests.reports.conftest import PAST
 from wealthcrm.audit.models import AuditEvent
-from wealthcrm.celery import app
 from wealthcrm.org.choices import Role
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager():
-    """The Celery task runs in-process when queued (the wrapper and the service are what is tested here)."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-def test_head_office_requests_follows_and_downloads(book, bank, api_as, eager, django_capture_on_commit_callbacks):
+def test_head_office_requests_follows_and_downloads(book, bank, api_as, django_capture_on_commit_callbacks):
     api = api_as(bank.head_office)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post("/api/v1/reports/monthly/", {"month": f"{PAST:%Y-%m}", "format": "csv"}, format="json")
