@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db import migrations
 
+from wealthcrm.beat import daily_task
+
 SCHEDULE_NAME = "nightly scorecard recompute"
 TASK = "performance.tasks.recompute_scorecards_task"
 FROM = "2000-01-01"
@@ -48,18 +50,6 @@ def forwards(apps, schema_editor):
         EchelonTarget.objects.get_or_create(
             kind=kind, org_unit=None, effective_from=FROM,
             defaults={"client_growth_target": clients, "aum_growth_target": aum})
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.update_or_create(
-        name=SCHEDULE_NAME, defaults={"task": TASK, "crontab": crontab, "enabled": True, "kwargs": "{}"}
-    )
-
-
-def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SCHEDULE_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -68,4 +58,5 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop),
+                  daily_task(name=SCHEDULE_NAME, task=TASK, hour=2)]
