@@ -17,13 +17,14 @@ Two yes/no measures per client, evaluated on the run's ``as_of`` date with the p
 +------------------+-------------------+-------------------+
 |                  | potential high    | potential low     |
 +==================+===================+===================+
-| current high     | A 成长期           | C 潜力             |
-| current low      | B 培育期           | D 一般             |
+| current high     | B 培育期           | C 潜力             |
+| current low      | A 成长期           | D 一般             |
 +------------------+-------------------+-------------------+
 
-A (成长期): valuable and still growing — the priority of the private-banking centre. B (培育期): small with us but
-rich elsewhere — nurture, bring assets over. C (潜力): value already with us and little known elsewhere — keep
-and deepen (cross-sell). D (一般): standard service.
+As the source documents draw the quadrant (seed 001, 客户分类象限图; PRODUCT.md "Tiers"): A (成长期) little with us
+yet, much to win — the priority to grow. B (培育期) valuable and rich elsewhere — bring the other banks' assets
+over. C (潜力) value already with us, little activity — keep, serve at the counter, modest effort. D (一般) standard
+service.
 """
 
 import logging
@@ -96,7 +97,7 @@ WITH computed AS (
     {_tier_case("c.aum", "%(ho)s", "%(br)s")} AS new_tier,
     CASE WHEN c.aum >= %(ho)s THEN false WHEN c.aum >= %(br)s THEN c.aum >= %(ho_near)s
       ELSE c.aum >= %(br_near)s END AS new_near,
-    (ARRAY['D', 'B', 'C', 'A'])[
+    (ARRAY['D', 'A', 'C', 'B'])[
       1 + 2 * (c.aum >= %(br)s OR COALESCE(c.contribution, 0) >= %(contribution_high)s)::int
         + (COALESCE(c.investable_assets, 0) - c.aum >= %(gap_min)s AND (
              c.aum * 2 <= c.investable_assets

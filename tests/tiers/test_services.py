@@ -171,9 +171,10 @@ def _segment(client):
     return client.value_segment
 
 
-def test_value_segments_follow_current_times_potential_value(bank, recompute):
-    a = ClientFactory(org_unit=bank.north, aum=Decimal("30000000.00"), investable_assets=Decimal("80000000.00"))
-    b = ClientFactory(org_unit=bank.north_sub, aum=Decimal("1000000.00"), investable_assets=Decimal("9000000.00"))
+def test_value_segments_follow_the_source_quadrant(bank, recompute):
+    # PRODUCT.md: A 成长期 = current low, potential high; B 培育期 = both high; C 潜力 = current high only; D = neither.
+    b = ClientFactory(org_unit=bank.north, aum=Decimal("30000000.00"), investable_assets=Decimal("80000000.00"))
+    a = ClientFactory(org_unit=bank.north_sub, aum=Decimal("1000000.00"), investable_assets=Decimal("9000000.00"))
     c = ClientFactory(org_unit=bank.north, aum=Decimal("30000000.00"), investable_assets=Decimal("30000000.00"))
     c2 = ClientFactory(org_unit=bank.north_sub, aum=Decimal("500000.00"), contribution=Decimal("100000.00"))
     d = ClientFactory(org_unit=bank.north_sub, aum=Decimal("500000.00"))
@@ -191,7 +192,7 @@ def test_recent_activity_makes_a_wallet_gap_count_as_potential(bank, recompute):
     Contact.objects.create(client=client, staff=bank.advisor, channel="phone", purpose="other", effective=True,
                            occurred_at=timezone.make_aware(datetime(2026, 3, 1, 10)))
     recompute()
-    assert _segment(client) == ValueSegment.B
+    assert _segment(client) == ValueSegment.A  # current value low, potential now high: 成长期
 
 
 def test_old_or_ineffective_activity_does_not_count(bank, recompute):
@@ -206,7 +207,7 @@ def test_old_or_ineffective_activity_does_not_count(bank, recompute):
     ProductSale.objects.create(client=client, sold_on=AS_OF - timedelta(days=89), product_category="fund",
                                amount=Decimal("10.00"))
     recompute()
-    assert _segment(client) == ValueSegment.B
+    assert _segment(client) == ValueSegment.A
 
 
 # --- failure and concurrency ---------------------------------------------------------------------------------
@@ -312,3 +313,17 @@ def test_demo_seed_loads_history_once_and_places_clients(bank):
         demo.seed(stdout=io.StringIO(), rng=random.Random(1), clients=1)
     assert list(TierChange.objects.values_list("reason", "effective_date")) == [("backfill", date(2025, 2, 28))]
     assert tier_of(client) == Tier.BRANCH
+
+
+def test_the_four_corners_and_the_floor_boundaries(bank, recompute):
+    floor, gap = Decimal("20000000.00"), Decimal("1000000.00")  # branch floor; 他行资产 threshold (defaults)
+    corners = {
+        ValueSegment.B: ClientFactory(org_unit=bank.north, aum=floor, investable_assets=floor * 3),
+        ValueSegment.C: ClientFactory(org_unit=bank.north, aum=floor, investable_assets=floor),
+        ValueSegment.A: ClientFactory(org_unit=bank.north_sub, aum=floor - Decimal("0.01"),
+                                      investable_assets=(floor - Decimal("0.01")) * 2 + gap),
+        ValueSegment.D: ClientFactory(org_unit=bank.north_sub, aum=floor - Decimal("0.01"),
+                                      investable_assets=floor - Decimal("0.01") + gap - Decimal("0.01")),
+    }
+    recompute()
+    assert {segment: _segment(client) for segment, client in corners.items()} == {s: s for s in corners}
