@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from clients.choices import AcquisitionChannel
+from clients.choices import AcquisitionChannel, ContactChannel
 from referrals import services
 from referrals.choices import ReferralAction
 from referrals.filters import ReferralFilterSet
@@ -20,7 +20,7 @@ from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 STATUS_FIELDS = ["id", "status", "status_label", "referrer", "referrer_name", "advisor", "advisor_name", "org_unit",
                  "channel", "subject", "recommended_at", "sla_due_at", "sla_breached", "contacted_at", "signed_at",
-                 "closed_at", "declined_at", "routed_to_manager", "created_at"]
+                 "closed_at", "declined_at", "routed_to_manager", "created_at", "contact_channel", "reply"]
 
 
 class ReferralStatusSerializer(serializers.ModelSerializer):
@@ -30,6 +30,8 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
     referrer_name = serializers.CharField(source="referrer.__str__", read_only=True)
     advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
     subject = serializers.CharField(source="subject_masked", read_only=True)
+    # Blank until the first follow-up (the schema must say so).
+    contact_channel = serializers.ChoiceField(choices=ContactChannel.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Referral
@@ -81,6 +83,10 @@ class ReferralNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class ReferralContactSerializer(ReferralNoteSerializer):
+    channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
+
+
 class ReferralDeclineSerializer(serializers.Serializer):
     # Not required here: the service checks the status first (wrong status → 409), then the reason (→ 400).
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -92,7 +98,7 @@ class ReferralReassignSerializer(serializers.Serializer):
 
 
 ACTION_INPUT = {
-    ReferralAction.CONTACT: ReferralNoteSerializer,
+    ReferralAction.CONTACT: ReferralContactSerializer,
     ReferralAction.SIGN: ReferralNoteSerializer,
     ReferralAction.CLOSE: ReferralNoteSerializer,
     ReferralAction.DECLINE: ReferralDeclineSerializer,
@@ -145,7 +151,7 @@ class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         fresh = self.get_queryset().filter(pk=referral.pk).first()
         return Response(represent(fresh) if fresh else ReferralSerializer(referral).data)
 
-    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralContactSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
         return self._act(request, pk, ReferralAction.CONTACT)

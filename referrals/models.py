@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from clients.choices import AcquisitionChannel
+from clients.choices import AcquisitionChannel, ContactChannel
 from referrals.choices import OPEN_STATUSES, EventKind, ReferralStatus
 from wealthcrm.crypto import EncryptedTextField, mask_phone
 from wealthcrm.money import MONEY_DIGITS
@@ -95,6 +95,9 @@ class Referral(models.Model):
     sla_due_at = models.DateTimeField(_("跟进截止"))
     sla_breached = models.BooleanField(_("超时"), default=False)
     contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
+    # The follow-up as the referrer reads it (PRODUCT.md: "replies to the referrer"): never assets or contact data.
+    contact_channel = models.CharField(_("跟进渠道"), max_length=10, choices=ContactChannel.choices, blank=True)
+    reply = models.TextField(_("跟进回复"), blank=True)
     signed_at = models.DateTimeField(_("签约时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("闭环时间"), null=True, blank=True)
     declined_at = models.DateTimeField(_("未成交时间"), null=True, blank=True)

@@ -215,14 +215,15 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
 
 # --- transitions ---------------------------------------------------------------------------------------------
 
-def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str) -> None:
+def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str,
+                 channel: str = ContactChannel.PHONE) -> None:
     """Record the follow-up of an existing client as a Contact (it counts in the advisor's contact KPIs).
 
     Only by someone who may record contacts on that client (``scope.may_record_contact``): a manager who
     acts on a referral from their units does not thereby write on a client of another branch."""
     if referral.client_id is None or not scope.may_record_contact(actor, referral.client):
         return
-    log_contact(client=referral.client, staff=actor, channel=ContactChannel.PHONE, purpose=ContactPurpose.OTHER,
+    log_contact(client=referral.client, staff=actor, channel=channel, purpose=ContactPurpose.OTHER,
                 occurred_at=at, summary=_("厅堂推荐跟进：%(note)s") % {"note": note} if note else _("厅堂推荐跟进"),
                 effective=True)
 
@@ -232,17 +233,23 @@ def _log_contact(referral: Referral, *, actor: Staff, at: dt.datetime, note: str
 # notices to send. ``note`` is the actor's note; an effect may replace it (decline: the reason).
 
 def _contact(referral, *, actor, now, note, payload):
+    """The first follow-up: channel and a reply the referrer reads (API.md: ``contact`` takes ``{note, channel}``)."""
+    channel = payload.get("channel") or ContactChannel.PHONE
+    if channel not in ContactChannel.values:
+        raise ValidationError({"channel": [_("请选择联系渠道：电话、面谈、微信、会议、短信或活动。")]})
     referral.contacted_at = now
     # Late contact is allowed but stays a breach, even if the 15-minute job has not flagged it yet.
     referral.sla_breached = referral.sla_breached or now > referral.sla_due_at
-    _log_contact(referral, actor=actor, at=now, note=note)
+    referral.contact_channel, referral.reply = channel, note
+    _log_contact(referral, actor=actor, at=now, note=note, channel=channel)
+    at = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
+    body = (_("%(advisor)s 已于 %(at)s 联系客户：%(reply)s") % {"advisor": referral.advisor, "at": at, "reply": note}
+            if note else _("%(advisor)s 已于 %(at)s 联系客户。") % {"advisor": referral.advisor, "at": at})
     notice = dict(
         recipients=[referral.referrer], kind=NotificationKind.REFERRAL_FOLLOWED_UP,
-        title=_("您推荐的客户已有顾问跟进：%(name)s") % {"name": referral.subject_masked},
-        body=_("%(advisor)s 已于 %(at)s 联系客户。") % {
-            "advisor": referral.advisor, "at": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
+        title=_("您推荐的客户已有顾问跟进：%(name)s") % {"name": referral.subject_masked}, body=body,
         url=detail_url(referral))
-    return ["contacted_at", "sla_breached"], note, [notice]
+    return ["contacted_at", "sla_breached", "contact_channel", "reply"], note, [notice]
 
 
 def _sign(referral, *, actor, now, note, payload):
@@ -323,7 +330,8 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
 
     Raises ``Referral.DoesNotExist`` when the actor may not act on it (→ 404), ``PermissionDenied`` for
     reassign by a non-manager, ``TransitionNotAllowed`` from the wrong status (→ 409), ``ValidationError``
-    for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``reason`` (decline), ``advisor`` (reassign).
+    for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``channel`` (contact), ``reason`` (decline),
+    ``advisor`` (reassign).
     """
     move = MOVES.get(action)
     if move is None:

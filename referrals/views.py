@@ -142,7 +142,9 @@ def act(request, referrals, pk, action):
     if action not in ReferralAction.values:
         raise Http404
     payload = {"note": request.POST.get("note", "")}
-    if action == ReferralAction.DECLINE:
+    if action == ReferralAction.CONTACT:
+        payload["channel"] = request.POST.get("channel") or None
+    elif action == ReferralAction.DECLINE:
         payload = {"reason": request.POST.get("reason", "")}
     elif action == ReferralAction.REASSIGN:
         payload = {"advisor": request.POST.get("advisor") or None}

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.choices import ContactChannel
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
 from referrals.services import REMINDER_LEAD
@@ -48,3 +49,9 @@ def due_class(referral, now=None):
         return "badge-ok"
     left = referral.sla_due_at - (now or timezone.now())
     return "badge-bad" if left.total_seconds() < 0 else "badge-warn" if left < REMINDER_LEAD else "badge-info"
+
+
+@register.simple_tag
+def contact_channels():
+    """The channels a follow-up may take (the contact action's drop-down)."""
+    return ContactChannel.choices

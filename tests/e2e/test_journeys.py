@@ -53,12 +53,14 @@ def test_hall_referral_reaches_the_advisor_who_follows_up_and_the_referrer_sees_
     # the time left before the one-business-day deadline is shown on the row
     expect(row.locator(".badge").first).to_contain_text(re.compile(r"\d"))
     screenshot(inbox, "journey2-advisor-inbox")
+    row.get_by_label("跟进情况").fill("已电话联系，约周三来行面谈")
     row.get_by_role("button", name=re.compile("已联系|联系")).first.click()
     expect(inbox.locator(f"#referral-{referral_id}")).to_contain_text("已联系")
 
     hall.goto("/referrals/mine/")
     hall.locator(f"a[href='/referrals/{referral_id}/']").first.click()
     expect(hall.locator("main")).to_contain_text("已联系")
+    expect(hall.locator("main")).to_contain_text("已电话联系，约周三来行面谈")  # the advisor's reply
     expect(hall.locator("main")).not_to_contain_text("800")  # the referrer never sees client assets back
     screenshot(hall, "journey2-hall-status")
 

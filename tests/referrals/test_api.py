@@ -186,3 +186,25 @@ def test_list_queries_do_not_grow_with_rows(bank, api_as, django_assert_max_num_
         submit(bank.hall, advisor=bank.advisor)
     with django_assert_max_num_queries(4):
         assert len(api.get(URL).json()["results"]) == 33
+
+
+def test_the_referrer_reads_the_advisors_reply_and_channel_but_no_assets(bank, referral, api_as, web_as):
+    response = api_as(bank.advisor).post(f"{URL}{referral.pk}/contact/",
+                                         {"note": "已电话联系，约下周三面谈", "channel": "visit"}, format="json")
+    assert response.status_code == 200
+    seen = api_as(bank.hall).get(f"{URL}{referral.pk}/").json()
+    assert seen["reply"] == "已电话联系，约下周三面谈" and seen["contact_channel"] == "visit"
+    assert not FULL_ONLY & set(seen)
+    page = web_as(bank.hall).get(f"/referrals/{referral.pk}/").content.decode()
+    assert "已电话联系，约下周三面谈" in page and "300" not in page.split("顾问回复")[1][:200]
+    from wealthcrm.notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=bank.hall, body__contains="约下周三面谈").exists()
+
+
+def test_an_unknown_contact_channel_is_400_and_changes_nothing(bank, referral, api_as):
+    response = api_as(bank.advisor).post(f"{URL}{referral.pk}/contact/", {"note": "x", "channel": "fax"},
+                                         format="json")
+    assert response.status_code == 400 and "channel" in response.json()
+    referral.refresh_from_db()
+    assert referral.status == "recommended" and referral.reply == ""
