@@ -145,9 +145,12 @@ def manager_overview(user, *, today: dt.date | None = None) -> dict:
 def hall_overview(user) -> dict:
     """Hall staff: the status of what they referred (no client data)."""
     mine = Referral.objects.referred_by(user)
+    by_status = dict(mine.order_by().values_list("status").annotate(n=Count("id")))
     return {
         "referrals": list(mine.select_related("advisor").order_by("-recommended_at")[:LIST_SIZE]),
-        "by_status": dict(mine.order_by().values_list("status").annotate(n=Count("id"))),
+        "by_status": by_status,
+        # all of them, not the length of the short list shown below (8)
+        "total": sum(by_status.values()),
     }
 
 

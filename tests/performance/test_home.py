@@ -79,3 +79,10 @@ def test_home_queries_do_not_grow_with_rows(bank, client, role_attr, django_asse
     make_book(bank, 12)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/").status_code == 200
+
+
+def test_hall_home_counts_every_referral_not_only_the_short_list(bank, web_as):
+    for n in range(11):
+        refer(bank, f"客户{n}")
+    response = web_as(bank.hall).get("/")
+    assert response.context["hall"]["total"] == 11 and len(response.context["hall"]["referrals"]) == 8
