@@ -27,6 +27,7 @@ NOT_SCOPED = {
     "favicon": "redirect to the static icon",
     "api-root": "DRF's index of endpoints",
     "api-token": "token sign-in",
+    "api-logout": "token sign-out (revokes the caller's own token); no rows",
     "task-status": "state of a Celery task by id; no rows",
     "schema": "OpenAPI schema",
     "api-docs": "API docs page",
