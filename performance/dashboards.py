@@ -83,10 +83,13 @@ def leaderboard(cards, unit, period: Period) -> list:
 
 
 def coverage_rate(kpi_values, unit, period: Period) -> dict:
-    """The average of the advisors' coverage-rate KPI for the month, and how many advisors it averages."""
-    return kpi_values.filter(kpi=KpiCode.COVERAGE_RATE, period=period.start,
-                             advisor__org_unit__path__startswith=unit.path).aggregate(
+    """The average of the advisors' coverage-rate KPI for the month (the KPI is a fraction; ``percent`` is that
+    average in percent, one decimal, ``None`` with no advisor), and how many advisors it averages."""
+    figures = kpi_values.filter(kpi=KpiCode.COVERAGE_RATE, period=period.start,
+                                advisor__org_unit__path__startswith=unit.path).aggregate(
         rate=Avg("value"), advisors=Count("pk"))
+    figures["percent"] = None if figures["rate"] is None else round(100 * figures["rate"], 1)
+    return figures
 
 
 def meeting_status(user, unit, today: dt.date) -> list[dict]:

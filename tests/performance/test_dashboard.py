@@ -146,6 +146,7 @@ def test_figures_equal_direct_aggregates(book, web_as):
         coverage = KpiValue.objects.filter(kpi=KpiCode.COVERAGE_RATE, period=period.start,
                                            advisor__org_unit__path__startswith=unit.path).aggregate(r=Avg("value"))
         assert context["coverage"]["rate"] == coverage["r"]
+        assert context["coverage"]["percent"] == (None if coverage["r"] is None else round(100 * coverage["r"], 1))
         assert [c.score for c in context["leaders"]] == sorted((c.score for c in context["leaders"]), reverse=True)
         assert {c.org_unit.path[:len(unit.path)] for c in context["leaders"]} <= {unit.path}
 
