@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def eager():
     """The Celery task runs in-process when queued (the wrapper and the service are what is tested here)."""
+    # restore what was there: the suite runs every task eagerly (tests/conftest.py), and switching it off here
+    # left later tests queueing real tasks on the broker
+    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.task_always_eager = previous
 
 
 def test_head_office_requests_follows_and_downloads(book, bank, api_as, eager, django_capture_on_commit_callbacks):
