@@ -10,6 +10,7 @@ urlpatterns = [
     path("scorecards/<int:advisor_id>/", views.scorecard, name="advisor-scorecard"),
     path("scorecards/<int:advisor_id>/<str:period>/kpi/<str:code>/", views.kpi_rows, name="kpi-rows"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("echelons/", views.echelons, name="echelons"),
     path("recompute/", views.recompute, name="recompute"),
     path("targets/", views.targets, name="targets"),

@@ -30,6 +30,7 @@ ITEMS = [
     NavItem(_("待跟进推荐"), "referrals:inbox", (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER), _("厅堂联动")),
     NavItem(_("推荐看板"), "referrals:board", MANAGER_ROLES, _("厅堂联动")),
     NavItem(_("推荐漏斗"), "referrals:funnel", MANAGER_ROLES, _("厅堂联动")),
+    NavItem(_("经营看板"), "performance:dashboard", MANAGER_ROLES, _("业绩考核")),
     NavItem(_("我的考核表"), "performance:scorecard", tuple(RELATIONSHIP_ROLES), _("业绩考核")),
     NavItem(_("顾问排行榜"), "performance:leaderboard", MANAGER_ROLES, _("业绩考核")),
     NavItem(_("五梯队"), "performance:echelons", MANAGER_ROLES, _("业绩考核")),

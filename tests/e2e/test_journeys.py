@@ -124,3 +124,38 @@ def test_head_office_requests_the_monthly_report_and_downloads_the_workbook(open
     download.value.save_as(path)
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["层级汇总", "推荐漏斗", "获客渠道", "顾问考核", "五梯队"]
+
+
+# Every canvas on the page has drawn something: a few rows of its pixels are not all transparent.
+CANVASES_DRAWN = """() => {
+  const canvases = [...document.querySelectorAll("canvas[data-chart]")];
+  return canvases.length > 0 && canvases.every((canvas) => {
+    if (!canvas.width || !canvas.height) { return false; }
+    const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] !== 0) { return true; } }
+    return false;
+  });
+}"""
+
+
+def test_branch_manager_reads_the_dashboard_drills_into_a_sub_branch_and_opens_a_scorecard(open_page, app_server):
+    page = open_page("bj_mgr", viewport={"width": 1440, "height": 900})
+    page.goto("/performance/dashboard/")
+    expect(page.get_by_role("heading", name=re.compile("经营看板"))).to_be_visible()
+    assert page.locator("canvas[data-chart]").count() == 5  # tier mix ×2, trend, upgrades/downgrades, funnel
+    page.wait_for_function(CANVASES_DRAWN)
+    screenshot(page, "journey3-dashboard-branch")
+    branch_clients = page.locator("[data-figure=clients]").inner_text()
+    sub_branch = page.locator("a[data-drill]").first
+    name = sub_branch.inner_text()
+    sub_branch.click()
+    page.wait_for_url(re.compile(r"/performance/dashboard/\?unit=\d+"))
+    expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
+    assert page.locator("[data-figure=clients]").inner_text() != branch_clients
+    page.wait_for_function(CANVASES_DRAWN)
+    screenshot(page, "journey3-dashboard-sub-branch")
+    advisor = page.locator("a[data-scorecard]").first
+    advisor_name = advisor.inner_text()
+    advisor.click()
+    page.wait_for_url(re.compile(r"/performance/scorecards/\d+/"))
+    expect(page.get_by_role("heading", name=re.compile(advisor_name))).to_be_visible()
