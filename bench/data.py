@@ -441,13 +441,15 @@ def _referrals(cur, rng, clients, bank, client_units, encrypt, blind_index, now)
                 encrypt(phone) if phone else "", blind_index(phone), f"{assets:.2f}", "",
                 recommended.isoformat(), due.isoformat(), "t" if breached else "f", _ts(contacted), _ts(signed),
                 _ts(closed), _ts(declined), "客户暂无配置需求" if declined else "", _ts(reminded), _ts(breach_notified),
-                recommended.isoformat(), (declined or closed or signed or contacted or recommended).isoformat())) + "\n"
+                recommended.isoformat(), (declined or closed or signed or contacted or recommended).isoformat(),
+                "phone" if contacted else "", "已电话联系客户，约见面谈" if contacted else "")) + "\n"
 
     copy(cur, "referrals_referral", [
         "id", "status", "referrer_id", "org_unit_id", "advisor_id", "routed_to_manager", "channel", "client_id",
         "client_no", "prospect_name", "prospect_phone", "prospect_phone_hash", "estimated_assets", "note",
         "recommended_at", "sla_due_at", "sla_breached", "contacted_at", "signed_at", "closed_at", "declined_at",
-        "decline_reason", "reminder_sent_at", "breach_notified_at", "created_at", "updated_at"], lines())
+        "decline_reason", "reminder_sent_at", "breach_notified_at", "created_at", "updated_at", "contact_channel",
+        "reply"], lines())
     cur.execute("SELECT setval(pg_get_serial_sequence('referrals_referral', 'id'), %s)", [max(count, 1)])
     cur.execute("""
         INSERT INTO referrals_referralevent (referral_id, kind, actor_id, from_status, to_status, note, created_at)
