@@ -33,12 +33,13 @@ def settle(template: str) -> None:
         cur.execute("""
 INSERT INTO referrals_referral (status, referrer_id, org_unit_id, advisor_id, routed_to_manager, channel, client_id,
   client_no, prospect_name, prospect_phone, prospect_phone_hash, note, recommended_at, sla_due_at, sla_breached,
-  contacted_at, signed_at, declined_at, decline_reason, created_at, updated_at)
+  contacted_at, signed_at, declined_at, decline_reason, created_at, updated_at, contact_channel, reply)
 SELECT (ARRAY['recommended','contacted','signed','closed','declined'])[1 + (c.id / 5) % 5], s.id, s.org_unit_id,
   c.advisor_id, false, 'hall', c.id, c.client_no, '', '', '', '', r.at, r.at + interval '1 day', false,
   CASE WHEN (c.id / 5) % 5 > 0 THEN r.at + (random() * interval '40 hours') END,
   CASE WHEN (c.id / 5) % 5 IN (2, 3) THEN r.at + interval '3 days' END,
-  CASE WHEN (c.id / 5) % 5 = 4 THEN r.at + interval '3 days' END, '', r.at, r.at
+  CASE WHEN (c.id / 5) % 5 = 4 THEN r.at + interval '3 days' END, '', r.at, r.at,
+  CASE WHEN (c.id / 5) % 5 > 0 THEN 'phone' ELSE '' END, ''
 FROM clients_client c
 JOIN org_staff s ON s.id = 1 + (c.id * 7) % (SELECT max(id) FROM org_staff)
 CROSS JOIN LATERAL (SELECT timestamptz '2026-03-01 09:00+08' + random() * interval '26 days' AS at) r
