@@ -208,3 +208,18 @@ def test_an_unknown_contact_channel_is_400_and_changes_nothing(bank, referral, a
     assert response.status_code == 400 and "channel" in response.json()
     referral.refresh_from_db()
     assert referral.status == "recommended" and referral.reply == ""
+
+
+def test_a_page_mixes_full_and_status_only_rows_in_order(bank, referral, api_as):
+    from referrals.api import ReferralSerializer, ReferralStatusSerializer, represent_page
+    from referrals.models import Referral
+
+    mine = submit(bank.advisor, advisor=bank.advisor2, prospect_name="李四", now=at(2025, 3, 4, 10))
+    # north_manager acts on both; the advisor referred one and is assigned the other
+    for user in (bank.north_manager, bank.advisor):
+        page = list(Referral.objects.visible_to(user).with_access(user).order_by("id"))
+        expected = [(ReferralSerializer if r.can_act else ReferralStatusSerializer)(r).data for r in page]
+        assert represent_page(page) == expected
+    body = api_as(bank.advisor).get(URL).json()["results"]
+    by_id = {row["id"]: row for row in body}
+    assert "note" in by_id[referral.pk] and "note" not in by_id[mine.pk]
