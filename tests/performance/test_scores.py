@@ -1,15 +1,14 @@
 """Scores (weights, caps, deductions), ranks with ties, echelons and cards, idempotence, concurrency, schedule."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 from django_celery_beat.models import PeriodicTask
 
 from performance import services, tasks
 from performance.models import EchelonResult, EchelonTarget, KpiTarget, KpiValue, Scorecard, ScoreRule
+from tests.concurrency import run_while_the_first_holds_the_lock
 from tests.factories import OrgUnitFactory
 from tests.performance.conftest import OCTOBER
 from tests.performance.factories import at, client_of, contact, snapshot
@@ -200,46 +199,8 @@ def test_the_task_recomputes_the_month_given(bank):
 def test_two_concurrent_runs_never_both_write(bank):
     client = client_of(bank.advisor)
     contact(client, bank.advisor, at(2026, 10, 5))
-    first_holds_lock, release_first = threading.Event(), threading.Event()
-    results, errors = {}, []
-
-    def first():
-        def hold(percent):
-            if percent == 2:  # the lock is taken, nothing written yet
-                first_holds_lock.set()
-                release_first.wait(10)
-        try:
-            results["first"] = services.recompute_scorecards(OCTOBER, progress=hold, now=at(2026, 11, 2))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    def second():
-        first_holds_lock.wait(10)
-        try:
-            results["second"] = services.recompute_scorecards(OCTOBER, now=at(2026, 11, 2))
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    assert first_holds_lock.wait(10)
-    with connection.cursor() as cursor:
-        for _ in range(50):
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-            if cursor.fetchone()[0]:
-                break
-            threading.Event().wait(0.1)
-        else:
-            pytest.fail("the second run did not wait for the lock")
-    release_first.set()
-    for thread in threads:
-        thread.join(20)
-    assert not errors
-    assert results["first"] == results["second"] == {"periods": ["2026-10"], "scorecards": 5}
+    first, second = run_while_the_first_holds_the_lock(  # 2%: the lock is taken, nothing written yet
+        lambda progress: services.recompute_scorecards(OCTOBER, progress=progress, now=at(2026, 11, 2)), holding_at=2)
+    assert first == second == {"periods": ["2026-10"], "scorecards": 5}
     assert Scorecard.objects.count() == 5
     assert KpiValue.objects.get(advisor=bank.advisor, kpi="effective_contacts").value == 1

@@ -1,13 +1,12 @@
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from clients.models import Client, Contact, ProductSale
+from tests.concurrency import run_while_the_first_holds_the_lock
 from tests.factories import ClientFactory
 from tests.tiers.conftest import AS_OF
 from tests.tiers.factories import TierPolicyFactory
@@ -237,50 +236,10 @@ def test_two_concurrent_runs_never_double_write(bank):
 
     unit = OrgUnit.objects.get(pk=bank.north.pk)
     ClientFactory.create_batch(20, org_unit=unit, aum=YI)
-    first_holds_lock = threading.Event()
-    release_first = threading.Event()
-    results, errors = {}, []
-
-    def first():
-        def hold(percent):
-            if percent == 90:
-                first_holds_lock.set()
-                release_first.wait(10)
-        try:
-            results["first"] = services.recompute_tiers(as_of=AS_OF, progress=hold)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    def second():
-        first_holds_lock.wait(10)
-        try:
-            results["second"] = services.recompute_tiers(as_of=AS_OF)
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    assert first_holds_lock.wait(10)
-    # The second run is blocked on the advisory lock while the first still holds it.
-    with connection.cursor() as cursor:
-        for _ in range(50):
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-            if cursor.fetchone()[0]:
-                break
-            threading.Event().wait(0.1)
-        else:
-            pytest.fail("the second run did not wait for the lock")
-    release_first.set()
-    for thread in threads:
-        thread.join(20)
-    assert not errors
-    assert results["first"].upgrades == 20
-    assert results["second"].upgrades == 0 and results["second"].rows_updated == 0
+    first, second = run_while_the_first_holds_the_lock(
+        lambda progress: services.recompute_tiers(as_of=AS_OF, progress=progress), holding_at=90)
+    assert first.upgrades == 20
+    assert second.upgrades == 0 and second.rows_updated == 0
     assert TierChange.objects.count() == 20
     assert set(Client.objects.values_list("tier", flat=True)) == {Tier.HEAD_OFFICE}
 
