@@ -8,7 +8,6 @@ database fixtures. Screenshots go to the git-ignored ``test-output/e2e/``.
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,13 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from psycopg2 import sql
 
+from tests.core.test_quickstart import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "WealthDemo-2026"
 # The journeys' own Redis database, so their worker never takes a task queued by the rest of the suite.
 E2E_REDIS_DB = 15
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _admin_connection():
@@ -95,7 +90,7 @@ def app_server(tmp_path_factory):
     manage("migrate", "--noinput", "-v0")
     manage("seed_demo")
     manage("collectstatic", "--noinput", "-v0")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = work / "server.log"
     with open(log, "w") as out:
