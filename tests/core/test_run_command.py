@@ -53,7 +53,13 @@ def test_run_command_serves_the_app_and_ctrl_c_stops_everything(tmp_path):
                  what="worker and beat")
     finally:
         os.killpg(run.pid, signal.SIGINT)
-        run.wait(timeout=120)
+        try:
+            run.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            tree = "\n".join(processes_mentioning("wealthcrm") + processes_mentioning(str(local)))
+            raise AssertionError(f"Ctrl-C did not stop bin/run within 120 s; still running:\n{tree}\n"
+                                 f"log:\n{(tmp_path / 'run.log').read_text()[-3000:]}") from None
     assert run.returncode == 0
     assert wait_for(lambda: not processes_mentioning(str(local)), timeout=30, what="embedded servers to stop")
     assert not processes_mentioning(f"127.0.0.1:{port}")
