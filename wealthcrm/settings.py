@@ -1,5 +1,6 @@
 """Settings, read once from the environment (12-factor; see ARCHITECTURE.md "Settings and processes")."""
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -187,6 +188,18 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = env.int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", default=20)
+
+
+def _networks(name: str) -> list:
+    try:
+        return [ipaddress.ip_network(entry, strict=False) for entry in env.list(name, default=[])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc} (addresses or networks, comma-separated)") from exc
+
+
+# The reverse proxies (addresses or networks) whose X-Forwarded-For names the caller; none by default, so a
+# forged header can never dodge the per-address limit of a server reached directly.
+TRUSTED_PROXIES = _networks("TRUSTED_PROXIES")
 # No inline script or style anywhere: every script and stylesheet is a vendored static file.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
