@@ -25,6 +25,7 @@ class TierPolicyForm(forms.ModelForm):
                 self.fields[name].initial = getattr(current, name)
         for name in POLICY_THRESHOLDS:  # left empty: kept from the policy in force (tiers.services.create_policy)
             self.fields[name].required = False
+        self.fields["tier_basis"].empty_value = None  # a choice left out is "keep", like an empty number
 
     def validate_unique(self):
         # the service checks the effective date, with its own message

@@ -168,7 +168,8 @@ based AS (
     c.value_segment AS old_segment, c.tier_below_since AS old_below_since, {basis_aum} AS basis_aum
   FROM {client} c{joins}
 ), ranked AS (
-  SELECT b.*, COALESCE({_tier_case("b.basis_aum", "%(ho)s", "%(br)s")}, b.old_tier) AS target
+  SELECT b.*, CASE WHEN b.basis_aum IS NULL THEN b.old_tier
+    ELSE {_tier_case("b.basis_aum", "%(ho)s", "%(br)s")} END AS target
   FROM based b
 ), measured AS (
   SELECT r.*, CASE WHEN {_rank("r.target")} < {_rank("r.old_tier")} THEN {months_below} END AS months_below
