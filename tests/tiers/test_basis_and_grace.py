@@ -43,6 +43,18 @@ def last_change(client):
     return TierChange.objects.filter(client=client).order_by("-effective_date", "-id").first()
 
 
+def set_aum(client, amount):
+    Client.objects.filter(pk=client.pk).update(aum=amount)
+
+
+def branch_client(bank, *, grace, settled_on=date(2026, 1, 1)):
+    """A 分行级 client (3000万) under a policy with ``grace`` months, settled by a run on ``settled_on``."""
+    policy(grace=grace)
+    client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
+    recompute(settled_on)
+    return client
+
+
 # --- 月日均 basis -------------------------------------------------------------------------------------------
 
 def test_monthly_average_carries_each_balance_forward_over_missing_days(bank):
@@ -124,7 +136,7 @@ def test_the_monthly_basis_changes_nothing_within_the_month(bank):
     client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
     snapshots(client, (date(2026, 1, 31), 3000 * WAN))
     first = recompute(date(2026, 3, 1))
-    Client.objects.filter(pk=client.pk).update(aum=Decimal("5.00"))  # today's balance moves, February does not
+    set_aum(client, Decimal("5.00"))  # today's balance moves, February does not
     again = recompute(date(2026, 3, 20))
     assert (first.upgrades, again.upgrades, again.downgrades) == (1, 0, 0)
     assert fresh(client).tier == Tier.BRANCH
@@ -136,7 +148,7 @@ def test_downgrade_waits_for_the_grace_months_on_the_latest_balance(bank):
     policy(grace=6)
     client = ClientFactory(org_unit=bank.north, aum=2 * YI)
     recompute(date(2025, 12, 1))
-    Client.objects.filter(pk=client.pk).update(aum=5000 * WAN)
+    set_aum(client, 5000 * WAN)
     for day in (date(2026, 1, 15), date(2026, 3, 1), date(2026, 7, 14)):
         run = recompute(day)
         assert (fresh(client).tier, run.downgrades) == (Tier.HEAD_OFFICE, 0), day
@@ -150,15 +162,13 @@ def test_downgrade_waits_for_the_grace_months_on_the_latest_balance(bank):
 
 
 def test_months_below_must_be_consecutive(bank):
-    policy(grace=3)
-    client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
-    recompute(date(2026, 1, 1))
-    Client.objects.filter(pk=client.pk).update(aum=1000 * WAN)
+    client = branch_client(bank, grace=3)
+    set_aum(client, 1000 * WAN)
     recompute(date(2026, 1, 10))
-    Client.objects.filter(pk=client.pk).update(aum=2000 * WAN)   # back at the floor: the count starts again
+    set_aum(client, 2000 * WAN)   # back at the floor: the count starts again
     recompute(date(2026, 2, 10))
     assert fresh(client).tier_below_since is None
-    Client.objects.filter(pk=client.pk).update(aum=1000 * WAN)
+    set_aum(client, 1000 * WAN)
     recompute(date(2026, 3, 1))
     recompute(date(2026, 4, 10))   # three months after the first dip, but not three in a row
     assert fresh(client).tier == Tier.BRANCH
@@ -175,22 +185,18 @@ def test_upgrade_takes_effect_at_once_whatever_the_grace(bank):
 
 
 def test_a_held_client_recovering_above_the_floor_stays_without_a_change(bank):
-    policy(grace=6)
-    client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
-    recompute(date(2026, 1, 1))
-    Client.objects.filter(pk=client.pk).update(aum=100 * WAN)
+    client = branch_client(bank, grace=6)
+    set_aum(client, 100 * WAN)
     recompute(date(2026, 2, 1))
-    Client.objects.filter(pk=client.pk).update(aum=2500 * WAN)
+    set_aum(client, 2500 * WAN)
     run = recompute(date(2026, 3, 1))
     assert (fresh(client).tier, fresh(client).tier_below_since, run.upgrades, run.downgrades) == (
         Tier.BRANCH, None, 0, 0)
 
 
 def test_a_grace_run_repeated_changes_nothing(bank):
-    policy(grace=6)
-    client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
-    recompute(date(2026, 1, 1))
-    Client.objects.filter(pk=client.pk).update(aum=100 * WAN)
+    client = branch_client(bank, grace=6)
+    set_aum(client, 100 * WAN)
     first = recompute(date(2026, 2, 1))
     second = recompute(date(2026, 2, 1))
     assert (first.rows_updated, second.rows_updated, second.downgrades) == (1, 0, 0)
@@ -216,7 +222,7 @@ def test_a_long_held_client_goes_straight_to_the_tier_of_its_basis(bank):
     policy(grace=1)
     client = ClientFactory(org_unit=bank.north, aum=2 * YI)
     recompute(date(2026, 1, 1))
-    Client.objects.filter(pk=client.pk).update(aum=10 * WAN)
+    set_aum(client, 10 * WAN)
     recompute(date(2026, 1, 2))
     recompute(date(2026, 2, 2))
     change = last_change(client)
@@ -234,7 +240,7 @@ def test_the_default_policy_downgrades_at_once_and_keeps_no_counter(bank):
     client = ClientFactory(org_unit=bank.north, aum=2 * YI)
     snapshots(client, (date(2026, 1, 31), 10 * WAN))   # snapshots play no part on the latest balance
     recompute(date(2026, 3, 1))
-    Client.objects.filter(pk=client.pk).update(aum=10 * WAN)
+    set_aum(client, 10 * WAN)
     run = recompute(date(2026, 3, 2))
     change = last_change(client)
     assert (fresh(client).tier, fresh(client).tier_below_since, run.downgrades) == (Tier.SUB_BRANCH, None, 1)
@@ -243,10 +249,8 @@ def test_the_default_policy_downgrades_at_once_and_keeps_no_counter(bank):
 
 
 def test_a_policy_dropping_the_grace_downgrades_the_held_clients(bank):
-    policy(grace=6)
-    client = ClientFactory(org_unit=bank.north, aum=3000 * WAN)
-    recompute(date(2026, 1, 1))
-    Client.objects.filter(pk=client.pk).update(aum=100 * WAN)
+    client = branch_client(bank, grace=6)
+    set_aum(client, 100 * WAN)
     recompute(date(2026, 1, 2))
     policy(grace=0, effective_from=date(2026, 2, 1))
     recompute(date(2026, 2, 1))
