@@ -13,7 +13,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["client_no"]
     raw_id_fields = ["org_unit", "advisor", "household", "company"]
     exclude = ["id_number", "phone"]
-    readonly_fields = ["aum", "aum_as_of", "tier", "near_threshold", "value_segment"]
+    readonly_fields = ["aum", "aum_as_of", "tier", "near_threshold", "value_segment", "tier_below_since"]
 
 
 @admin.register(Household)

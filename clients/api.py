@@ -179,6 +179,8 @@ class AumSnapshotInSerializer(serializers.Serializer):
     client_no = serializers.CharField(max_length=32)
     as_of = serializers.DateField()
     aum = MoneyField(min_value=0)
+    avg_daily_aum = MoneyField(min_value=0, required=False, allow_null=True,
+                               help_text=_("核心系统报送的当月月日均（可选，通常在月末一行）"))
 
 
 class AumSnapshotView(APIView):
@@ -211,7 +213,7 @@ class AumSnapshotView(APIView):
                 rejected.append((index, data, {"as_of": [_("同一客户同一日期在本批中重复：只应用第一条。")]}))
             else:
                 seen.add(key)
-                rows.append((known[data["client_no"]], data["as_of"], data["aum"]))
+                rows.append((known[data["client_no"]], data["as_of"], data["aum"], data.get("avg_daily_aum")))
         if not many and rejected:
             return Response(rejected[0][2], status=status.HTTP_400_BAD_REQUEST)
         counts = services.upsert_aum_snapshots(rows)

@@ -146,6 +146,9 @@ class Client(models.Model):
     tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices, default=Tier.SUB_BRANCH)
     near_threshold = models.BooleanField(_("临界提级"), default=False)
     value_segment = models.CharField(_("价值分群"), max_length=1, choices=ValueSegment.choices, blank=True)
+    # Since when the client's basis has been below the floor of its tier while the policy's downgrade grace
+    # holds the tier (null: not below, or no grace); the months-below counter of the recompute.
+    tier_below_since = models.DateField(_("低于门槛起始"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +191,9 @@ class AumSnapshot(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="aum_snapshots")
     as_of = models.DateField(_("日期"))
     aum = models.DecimalField(_("金融资产"), **MONEY)
+    # The month's average daily balance (月日均) as core banking computed it, on a row of that month (usually
+    # the month-end); the tier recompute prefers it to its own average of the daily snapshots.
+    avg_daily_aum = models.DecimalField(_("月日均"), null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = _("资产快照")
@@ -196,6 +202,8 @@ class AumSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "as_of"], name="aum_snapshot_one_per_day"),
             models.CheckConstraint(condition=Q(aum__gte=0), name="aum_snapshot_not_negative"),
+            models.CheckConstraint(condition=Q(avg_daily_aum__isnull=True) | Q(avg_daily_aum__gte=0),
+                                   name="aum_snapshot_avg_not_negative"),
         ]
         indexes = [models.Index(fields=["as_of"], name="aum_snapshot_as_of")]
 

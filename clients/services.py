@@ -187,11 +187,14 @@ def _upsert_counts(*, total: int, inserted: list[bool]) -> dict:
     return {"created": created, "updated": updated, "unchanged": total - created - updated}
 
 
+# A row without the feed's 月日均 (null) keeps the one already stored for that day.
 _UPSERT_SNAPSHOTS = """
-INSERT INTO clients_aumsnapshot (client_id, as_of, aum)
-SELECT * FROM unnest(%s::bigint[], %s::date[], %s::numeric[])
-ON CONFLICT (client_id, as_of) DO UPDATE SET aum = EXCLUDED.aum
-    WHERE clients_aumsnapshot.aum IS DISTINCT FROM EXCLUDED.aum
+INSERT INTO clients_aumsnapshot (client_id, as_of, aum, avg_daily_aum)
+SELECT * FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::numeric[])
+ON CONFLICT (client_id, as_of) DO UPDATE
+    SET aum = EXCLUDED.aum, avg_daily_aum = COALESCE(EXCLUDED.avg_daily_aum, clients_aumsnapshot.avg_daily_aum)
+    WHERE (clients_aumsnapshot.aum, clients_aumsnapshot.avg_daily_aum)
+          IS DISTINCT FROM (EXCLUDED.aum, COALESCE(EXCLUDED.avg_daily_aum, clients_aumsnapshot.avg_daily_aum))
 RETURNING (xmax = 0) AS inserted
 """
 
@@ -207,16 +210,16 @@ WHERE c.id = s.client_id AND (c.aum IS DISTINCT FROM s.aum OR c.aum_as_of IS DIS
 
 
 @transaction.atomic
-def upsert_aum_snapshots(rows: Iterable[tuple[int, date, Decimal]]) -> dict:
-    """Upsert ``(client_id, as_of, aum)`` rows (keys must be unique within the call) and make each touched
-    client's ``aum``/``aum_as_of`` its latest snapshot. Returns counts: created, updated (value changed),
-    unchanged."""
+def upsert_aum_snapshots(rows: Iterable[tuple[int, date, Decimal, Decimal | None]]) -> dict:
+    """Upsert ``(client_id, as_of, aum, avg_daily_aum)`` rows (keys must be unique within the call; the feed's
+    月日均 may be None) and make each touched client's ``aum``/``aum_as_of`` its latest snapshot. Returns counts:
+    created, updated (value changed), unchanged."""
     rows = list(rows)
     if not rows:
         return {"created": 0, "updated": 0, "unchanged": 0}
-    client_ids, days, amounts = (list(col) for col in zip(*rows, strict=True))
+    client_ids, days, amounts, averages = (list(col) for col in zip(*rows, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_SNAPSHOTS, [client_ids, days, amounts])
+        cursor.execute(_UPSERT_SNAPSHOTS, [client_ids, days, amounts, averages])
         flags = [row[0] for row in cursor.fetchall()]
         cursor.execute(_REFRESH_CLIENT_AUM, [sorted(set(client_ids))])
     return _upsert_counts(total=len(rows), inserted=flags)

@@ -25,7 +25,8 @@ from wealthcrm.scoped import ScopedReadOnlyViewSet
 class TierPolicySerializer(serializers.ModelSerializer):
     head_office_floor = MoneyField(min_value=0)
     branch_floor = MoneyField(min_value=0)
-    # Added later: optional, a policy that leaves them out keeps the values of the policy in force.
+    # Added later: optional, a policy that leaves them out keeps the values of the policy in force (so do
+    # tier_basis, downgrade_grace_months and the day counts, optional through their model defaults).
     contribution_high = MoneyField(min_value=0, required=False)
     wallet_gap_min = MoneyField(min_value=0, required=False)
     near_threshold_margin = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
@@ -33,8 +34,8 @@ class TierPolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = TierPolicy
         fields = ["id", "effective_from", "head_office_floor", "branch_floor", "near_threshold_margin",
-                  "contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days",
-                  "created_by", "created_at"]
+                  "tier_basis", "downgrade_grace_months", "contribution_high", "wallet_gap_min", "activity_days",
+                  "risk_assessment_valid_days", "created_by", "created_at"]
         read_only_fields = ["id", "created_by", "created_at"]
         # uniqueness is checked by the service, with the same message as the page
         extra_kwargs = {"effective_from": {"validators": []}}
@@ -57,11 +58,12 @@ class TierPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
 class TierChangeSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
+    rule = serializers.CharField(read_only=True, help_text=_("移动客户的规则，例如“降级（连续 6 个月低于门槛） · 按上月月日均”"))
 
     class Meta:
         model = TierChange
         fields = ["id", "client", "client_name", "from_tier", "to_tier", "direction", "aum", "effective_date",
-                  "reason", "run", "created_at"]
+                  "reason", "run", "created_at", "basis", "basis_aum", "months_below", "rule"]
 
 
 class TierChangePagination(KeysetPagination):

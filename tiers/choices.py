@@ -20,3 +20,10 @@ class ChangeReason(models.TextChoices):
     POLICY = "policy", _("政策调整")
     BACKFILL = "backfill", _("历史回溯")
     DEMO = "demo", _("演示数据")
+
+
+class TierBasis(models.TextChoices):
+    """What the floors are compared with (PRODUCT.md "Tier rule (basis and grace)")."""
+
+    LATEST = "latest", _("最新余额")
+    MONTHLY_AVERAGE = "monthly_average", _("上月月日均")

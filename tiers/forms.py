@@ -8,8 +8,9 @@ from tiers.services import POLICY_THRESHOLDS
 class TierPolicyForm(forms.ModelForm):
     class Meta:
         model = TierPolicy
-        fields = ["effective_from", "head_office_floor", "branch_floor", "near_threshold_margin",
-                  "contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days"]
+        fields = ["effective_from", "head_office_floor", "branch_floor", "near_threshold_margin", "tier_basis",
+                  "downgrade_grace_months", "contribution_high", "wallet_gap_min", "activity_days",
+                  "risk_assessment_valid_days"]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
         help_texts = {
             "head_office_floor": _("元，含本数：达到即为总行级"),
@@ -24,6 +25,7 @@ class TierPolicyForm(forms.ModelForm):
                 self.fields[name].initial = getattr(current, name)
         for name in POLICY_THRESHOLDS:  # left empty: kept from the policy in force (tiers.services.create_policy)
             self.fields[name].required = False
+        self.fields["tier_basis"].empty_value = None  # a choice left out is "keep", like an empty number
 
     def validate_unique(self):
         # the service checks the effective date, with its own message

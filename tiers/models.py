@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tiers.choices import ChangeReason, Direction, RunStatus
+from tiers.choices import ChangeReason, Direction, RunStatus, TierBasis
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier
@@ -23,11 +23,13 @@ class TierPolicyQuerySet(models.QuerySet):
 
 
 class TierPolicy(models.Model):
-    """Tier floors, the near-threshold margin, the value-segment thresholds and the risk-assessment validity,
-    effective from a date (PRODUCT.md "Tiers", ARCHITECTURE.md: rules like these are data, not code).
+    """Tier floors, what they are compared with, the downgrade grace, the near-threshold margin, the value-segment
+    thresholds and the risk-assessment validity, effective from a date (PRODUCT.md "Tiers" and "Tier rule",
+    ARCHITECTURE.md: rules like these are data, not code).
 
     Floors are inclusive: AUM equal to ``head_office_floor`` is 总行级, equal to ``branch_floor`` is 分行级. The
-    value-segment thresholds are explained in ``tiers.services``; the defaults are the bank's rules of 2026.
+    basis, the grace and the value-segment thresholds are explained in ``tiers.services``; the defaults (latest
+    balance, no grace) are the bank's rules of 2026.
     """
 
     effective_from = models.DateField(_("生效日期"), unique=True)
@@ -36,6 +38,13 @@ class TierPolicy(models.Model):
     near_threshold_margin = models.DecimalField(
         _("临界提级比例"), max_digits=5, decimal_places=4, help_text=_("小数，例如 0.10 表示门槛以下 10% 以内")
     )
+    tier_basis = models.CharField(
+        _("分层口径"), max_length=20, choices=TierBasis.choices, default=TierBasis.LATEST,
+        db_default=TierBasis.LATEST,
+        help_text=_("门槛与什么比较：最新余额，或上一个完整自然月的月日均"))
+    downgrade_grace_months = models.PositiveSmallIntegerField(
+        _("降级宽限月数"), default=0, db_default=0, validators=[MaxValueValidator(36)],
+        help_text=_("连续多少个月低于所在层级门槛才降级；0 表示下一次重算即降级"))
     contribution_high = models.DecimalField(
         _("高贡献门槛"), default=Decimal("100000.00"), **MONEY,
         help_text=_("元：综合贡献达到即为当前价值高"))
@@ -150,6 +159,12 @@ class TierChange(models.Model):
     to_tier = models.CharField(_("新层级"), max_length=20, choices=Tier.choices)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
     aum = models.DecimalField(_("我行金融资产"), **MONEY)
+    # Which rule moved the client: the amount compared with the floors, on which basis, and for a downgrade held
+    # by the policy's grace, how many consecutive months the client had been below the floor.
+    basis = models.CharField(_("分层口径"), max_length=20, choices=TierBasis.choices, default=TierBasis.LATEST,
+                             db_default=TierBasis.LATEST)
+    basis_aum = models.DecimalField(_("比较金额"), null=True, blank=True, **MONEY)
+    months_below = models.PositiveSmallIntegerField(_("连续低于门槛月数"), default=0, db_default=0)
     effective_date = models.DateField(_("生效日期"))
     reason = models.CharField(_("原因"), max_length=20, choices=ChangeReason.choices)
     run = models.ForeignKey(TierRun, verbose_name=_("重算批次"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -173,3 +188,13 @@ class TierChange(models.Model):
 
     def __str__(self):
         return f"{self.client_id}: {self.from_tier} → {self.to_tier} ({self.effective_date:%Y-%m-%d})"
+
+    @property
+    def rule(self) -> str:
+        """The rule that moved the client, as people read it: 升级 / 降级（连续 N 个月低于门槛）, and the basis."""
+        text = self.get_direction_display()
+        if self.direction == Direction.DOWNGRADE and self.months_below:
+            text = _("%(direction)s（连续 %(n)s 个月低于门槛）") % {"direction": text, "n": self.months_below}
+        if self.basis == TierBasis.MONTHLY_AVERAGE:
+            text = _("%(rule)s · 按上月月日均") % {"rule": text}
+        return str(text)

@@ -25,6 +25,35 @@ As the source documents draw the quadrant (seed 001, 客户分类象限图; PROD
 yet, much to win — the priority to grow. B (培育期) valuable and rich elsewhere — bring the other banks' assets
 over. C (潜力) value already with us, little activity — keep, serve at the counter, modest effort. D (一般) standard
 service.
+
+Tier rule: basis and downgrade grace (PRODUCT.md "Tier rule (basis and grace)")
+--------------------------------------------------------------------------------
+The policy in force on ``as_of`` says what the floors are compared with (``TierPolicy.tier_basis``):
+
+* **latest balance** (最新余额, the default): the client's current AUM, as before.
+* **monthly average daily balance** (月日均) of the last full calendar month before ``as_of``'s month (dates are
+  core-banking business dates, i.e. the Asia/Shanghai calendar; a run on 1–31 March uses February). Where a
+  snapshot row of that month carries the core-banking feed's ``avg_daily_aum``, that figure is the basis (the
+  latest such row of the month wins). Otherwise the average is computed from the snapshots: each balance holds
+  from its day until the day before the next snapshot (or the month's end), so missing days carry the last balance
+  forward, and the sum is divided by the days of the month (28, 29, 30 or 31). Days before the client's first
+  snapshot in the month carry the last balance from before the month when there is one; a client with no
+  snapshot before the month (new this month) is averaged over the days from their first snapshot on. A client with
+  no snapshot on or before the month's last day has no basis: their tier is left as it is. The average is
+  truncated to the fen, so it reaches a floor exactly when the unrounded average does.
+
+The near-threshold flag and the value segment keep using the latest balance: they are today's working lists.
+
+An upgrade takes effect at the run that sees the basis reach a higher floor. A downgrade waits for the policy's
+``downgrade_grace_months`` (default 0: at once, as before): while the basis is below the floor of the client's
+tier the tier is held and ``Client.tier_below_since`` remembers since when — the run's ``as_of`` on the latest
+balance, the first day of the averaged month on 月日均 — and the client moves down (straight to the tier of the
+basis) once the months from then to the run (to the end of the averaged month on 月日均) reach the grace. A run
+whose basis is back at or above the floor clears the counter, so the months must be consecutive. The counter is
+state written in the same statement, so running a night again changes nothing.
+
+Each tier change records which rule moved it: the basis, the amount compared (``basis_aum``) and, for a downgrade
+under a grace, the consecutive months below (``TierChange.rule`` reads e.g. "降级（连续 6 个月低于门槛） · 按上月月日均").
 """
 
 import logging
@@ -36,15 +65,16 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Client, Contact, ProductSale
-from tiers.choices import ChangeReason, RunStatus
+from clients.models import AumSnapshot, Client, Contact, ProductSale
+from tiers.choices import ChangeReason, RunStatus, TierBasis
 from tiers.models import TierChange, TierPolicy, TierRun
 from wealthcrm.tiering import TIER_RANK
 
 logger = logging.getLogger(__name__)
 
 # Policy fields that carry over from the policy in force when a new one leaves them out (API: optional).
-POLICY_THRESHOLDS = ("contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days")
+POLICY_THRESHOLDS = ("contribution_high", "wallet_gap_min", "activity_days", "risk_assessment_valid_days",
+                     "tier_basis", "downgrade_grace_months")
 # One key for "the tier recompute" in PostgreSQL's advisory-lock space ("tiers" in ASCII).
 RECOMPUTE_LOCK_KEY = 0x7469657273
 
@@ -53,8 +83,9 @@ def create_policy(*, actor, effective_from: date, head_office_floor: Decimal, br
                   near_threshold_margin: Decimal, **thresholds) -> TierPolicy:
     """Add a tier policy; it applies from the first recompute whose ``as_of`` is on or after ``effective_from``.
 
-    ``thresholds``: ``contribution_high``, ``wallet_gap_min``, ``activity_days``, ``risk_assessment_valid_days``;
-    one left out keeps the value of the policy in force on ``effective_from`` (the defaults when none is).
+    ``thresholds``: ``contribution_high``, ``wallet_gap_min``, ``activity_days``, ``risk_assessment_valid_days``,
+    ``tier_basis``, ``downgrade_grace_months``; one left out keeps the value of the policy in force on
+    ``effective_from`` (the defaults when none is).
     Policies are never edited in place: the history of floors is what explains past tier changes.
     """
     previous = TierPolicy.objects.effective_on(effective_from)
@@ -77,46 +108,107 @@ def _tier_case(aum: str, head_office_floor: str, branch_floor: str) -> str:
             f"ELSE 'sub_branch' END")
 
 
+def _rank(tier: str) -> str:
+    """SQL: the rank of ``tier`` (``TIER_RANK``: 1 支行级 … 3 总行级)."""
+    order = "ARRAY[" + ", ".join(f"'{tier}'" for tier in sorted(TIER_RANK, key=TIER_RANK.get)) + "]"
+    return f"array_position({order}, {tier})"
+
+
 def _direction_case(old_tier: str, new_tier: str) -> str:
     """SQL: 'upgrade' when ``new_tier`` ranks above ``old_tier`` (``TIER_RANK``), else 'downgrade'."""
-    order = "ARRAY[" + ", ".join(f"'{tier}'" for tier in sorted(TIER_RANK, key=TIER_RANK.get)) + "]"
-    return (f"CASE WHEN array_position({order}, {new_tier}) > array_position({order}, {old_tier}) "
-            f"THEN 'upgrade' ELSE 'downgrade' END")
+    return f"CASE WHEN {_rank(new_tier)} > {_rank(old_tier)} THEN 'upgrade' ELSE 'downgrade' END"
 
 
-def _recompute_sql() -> str:
+def _monthly_average_sql() -> tuple[str, str, str]:
+    """SQL pieces of the 月日均 basis: (CTEs, joins onto the clients ``c``, the basis expression).
+
+    One range scan of the month's snapshots (``aum_snapshot_as_of``); each row's balance holds until the next
+    snapshot (``lead``) or the month's end. The balance carried in from before the month is looked up per client
+    on the (client, as_of) key, and only for clients without a snapshot on the month's first day.
+    """
+    snapshot = AumSnapshot._meta.db_table
+    ctes = f"""
+month_rows AS (
+  SELECT s.client_id, s.as_of, s.aum, s.avg_daily_aum,
+    lead(s.as_of, 1, %(month_next)s) OVER (PARTITION BY s.client_id ORDER BY s.as_of) - s.as_of AS days_held
+  FROM {snapshot} s WHERE s.as_of >= %(month_start)s AND s.as_of < %(month_next)s
+), month_sum AS (
+  SELECT client_id, min(as_of) AS first_day, sum(aum * days_held) AS weighted,
+    (array_agg(avg_daily_aum ORDER BY as_of DESC) FILTER (WHERE avg_daily_aum IS NOT NULL))[1] AS feed_average
+  FROM month_rows GROUP BY client_id
+),"""
+    joins = f"""
+  LEFT JOIN month_sum m ON m.client_id = c.id
+  LEFT JOIN LATERAL (
+    SELECT p.aum FROM {snapshot} p
+    WHERE p.client_id = c.id AND p.as_of < %(month_start)s AND m.first_day IS DISTINCT FROM %(month_start)s
+    ORDER BY p.as_of DESC LIMIT 1) o ON true"""
+    basis = """COALESCE(m.feed_average, trunc(
+      (COALESCE(m.weighted, 0) + COALESCE(o.aum * (COALESCE(m.first_day, %(month_next)s) - %(month_start)s), 0))
+      / NULLIF(CASE WHEN o.aum IS NULL THEN %(month_next)s - m.first_day ELSE %(month_days)s END, 0), 2))"""
+    return ctes, joins, basis
+
+
+def _recompute_sql(basis: str = TierBasis.LATEST) -> str:
     client, change = Client._meta.db_table, TierChange._meta.db_table
     contact, sale = Contact._meta.db_table, ProductSale._meta.db_table
+    ctes, joins, basis_aum = _monthly_average_sql() if basis == TierBasis.MONTHLY_AVERAGE else ("", "", "c.aum")
     # One scan of the clients computes tier, near-threshold flag and value segment; only rows whose values
     # differ go into ``diff`` (small on an ordinary night), which feeds both the history insert and the update.
-    # ``computed`` is referenced once, so PostgreSQL inlines it; ``diff`` is materialised once for both uses.
-    # The segment is picked from an array by index so that each measure (with its EXISTS) is evaluated once.
+    # The CTEs up to ``segmented`` are each referenced once, so PostgreSQL inlines them into that one scan; ``diff``
+    # is materialised once for both uses. The segment is picked from an array by index so that each measure (with
+    # its EXISTS) is evaluated once. ``held``: the basis is below the floor of the client's tier but the grace
+    # keeps the tier; the months are only worked out for clients below their floor.
+    age = "age(%(grace_reference)s::timestamp, COALESCE(r.old_below_since, %(grace_start)s)::timestamp)"
+    months_below = f"(extract(year FROM {age}) * 12 + extract(month FROM {age}))::int"
     return f"""
-WITH computed AS (
-  SELECT c.id, c.aum, c.tier AS old_tier, c.near_threshold AS old_near, c.value_segment AS old_segment,
-    {_tier_case("c.aum", "%(ho)s", "%(br)s")} AS new_tier,
-    CASE WHEN c.aum >= %(ho)s THEN false WHEN c.aum >= %(br)s THEN c.aum >= %(ho_near)s
-      ELSE c.aum >= %(br_near)s END AS new_near,
+WITH {ctes}
+based AS (
+  SELECT c.id, c.aum, c.contribution, c.investable_assets, c.tier AS old_tier, c.near_threshold AS old_near,
+    c.value_segment AS old_segment, c.tier_below_since AS old_below_since, {basis_aum} AS basis_aum
+  FROM {client} c{joins}
+), ranked AS (
+  SELECT b.*, CASE WHEN b.basis_aum IS NULL THEN b.old_tier
+    ELSE {_tier_case("b.basis_aum", "%(ho)s", "%(br)s")} END AS target
+  FROM based b
+), measured AS (
+  SELECT r.*, CASE WHEN {_rank("r.target")} < {_rank("r.old_tier")} THEN {months_below} END AS months_below
+  FROM ranked r
+), computed AS (
+  SELECT x.*, CASE WHEN x.held THEN x.old_tier ELSE x.target END AS new_tier,
+    CASE WHEN x.held THEN COALESCE(x.old_below_since, %(grace_start)s) END AS new_below_since
+  FROM (SELECT g.*, %(grace)s > 0 AND g.months_below < %(grace)s AS held FROM measured g) x
+), segmented AS (
+  SELECT t.id, t.aum, t.basis_aum, t.old_tier, t.old_near, t.old_segment, t.old_below_since, t.new_tier,
+    t.new_below_since, CASE WHEN %(grace)s > 0 THEN t.months_below ELSE 0 END AS months_below,
+    CASE t.new_tier WHEN 'head_office' THEN false
+      WHEN 'branch' THEN t.aum >= %(ho_near)s AND t.aum < %(ho)s
+      ELSE t.aum >= %(br_near)s AND t.aum < %(br)s END AS new_near,
     (ARRAY['D', 'A', 'C', 'B'])[
-      1 + 2 * (c.aum >= %(br)s OR COALESCE(c.contribution, 0) >= %(contribution_high)s)::int
-        + (COALESCE(c.investable_assets, 0) - c.aum >= %(gap_min)s AND (
-             c.aum * 2 <= c.investable_assets
-             OR EXISTS (SELECT 1 FROM {contact} k WHERE k.client_id = c.id AND k.effective
+      1 + 2 * (t.aum >= %(br)s OR COALESCE(t.contribution, 0) >= %(contribution_high)s)::int
+        + (COALESCE(t.investable_assets, 0) - t.aum >= %(gap_min)s AND (
+             t.aum * 2 <= t.investable_assets
+             OR EXISTS (SELECT 1 FROM {contact} k WHERE k.client_id = t.id AND k.effective
                           AND k.occurred_at >= %(active_since)s AND k.occurred_at < %(active_until)s)
-             OR EXISTS (SELECT 1 FROM {sale} s WHERE s.client_id = c.id
+             OR EXISTS (SELECT 1 FROM {sale} s WHERE s.client_id = t.id
                           AND s.sold_on > %(sales_since)s AND s.sold_on <= %(as_of)s)))::int
     ] AS new_segment
-  FROM {client} c
+  FROM computed t
 ), diff AS MATERIALIZED (
-  SELECT * FROM computed
-  WHERE (old_tier, old_near, old_segment) IS DISTINCT FROM (new_tier, new_near, new_segment)
+  SELECT * FROM segmented
+  WHERE (old_tier, old_near, old_segment, old_below_since)
+        IS DISTINCT FROM (new_tier, new_near, new_segment, new_below_since)
 ), ins AS (
-  INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, effective_date, reason, run_id, created_at)
-  SELECT id, old_tier, new_tier, {_direction_case("old_tier", "new_tier")}, aum, %(as_of)s, %(reason)s, %(run_id)s, now()
+  INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, basis, basis_aum, months_below,
+                        effective_date, reason, run_id, created_at)
+  SELECT id, old_tier, new_tier, {_direction_case("old_tier", "new_tier")}, aum, %(basis)s, basis_aum,
+    CASE WHEN {_rank("new_tier")} < {_rank("old_tier")} THEN months_below ELSE 0 END,
+    %(as_of)s, %(reason)s, %(run_id)s, now()
   FROM diff WHERE old_tier <> new_tier
   RETURNING direction
 ), upd AS (
-  UPDATE {client} c SET tier = d.new_tier, near_threshold = d.new_near, value_segment = d.new_segment
+  UPDATE {client} c SET tier = d.new_tier, near_threshold = d.new_near, value_segment = d.new_segment,
+    tier_below_since = d.new_below_since
   FROM diff d WHERE c.id = d.id
   RETURNING 1
 )
@@ -130,18 +222,27 @@ def recompute_params(*, policy: TierPolicy, as_of: date, reason: str, run_id: in
     """The parameters of the recompute statement (shared with the benchmark so both run the same SQL)."""
     zone = timezone.get_default_timezone()
     until = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=zone)
+    # The last full calendar month before as_of's month (月日均 basis) and where the months below a floor
+    # are counted from and to (module docstring).
+    month_next = as_of.replace(day=1)
+    month_start = (month_next - timedelta(days=1)).replace(day=1)
+    monthly = policy.tier_basis == TierBasis.MONTHLY_AVERAGE
     return {
         "ho": policy.head_office_floor, "br": policy.branch_floor,
         "ho_near": policy.near_floor(policy.head_office_floor), "br_near": policy.near_floor(policy.branch_floor),
         "contribution_high": policy.contribution_high, "gap_min": policy.wallet_gap_min,
         "active_since": until - timedelta(days=policy.activity_days), "active_until": until,
         "sales_since": as_of - timedelta(days=policy.activity_days), "as_of": as_of,
+        "basis": policy.tier_basis, "month_start": month_start, "month_next": month_next,
+        "month_days": (month_next - month_start).days, "grace": policy.downgrade_grace_months,
+        "grace_start": month_start if monthly else as_of, "grace_reference": month_next if monthly else as_of,
         "reason": reason, "run_id": run_id,
     }
 
 
 def recompute_tiers(*, as_of: date, reason: str = ChangeReason.NIGHTLY, progress=None) -> TierRun:
-    """Recompute every client's tier, near-threshold flag and value segment as of ``as_of``.
+    """Recompute every client's tier, near-threshold flag and value segment as of ``as_of``, under the policy in
+    force that day (its basis and downgrade grace: module docstring).
 
     Set-based: one statement updates only the rows whose values change and inserts a :class:`TierChange`
     for each tier change (``INSERT ... SELECT``); no Python loop over clients. Running it again on the same
@@ -168,7 +269,7 @@ def recompute_tiers(*, as_of: date, reason: str = ChangeReason.NIGHTLY, progress
             run = TierRun.objects.create(as_of=as_of, reason=reason, status=RunStatus.DONE, policy=policy,
                                          started_at=started_at)
             with connection.cursor() as cursor:
-                cursor.execute(_recompute_sql(),
+                cursor.execute(_recompute_sql(policy.tier_basis),
                                recompute_params(policy=policy, as_of=as_of, reason=reason, run_id=run.pk))
                 run.rows_updated, run.upgrades, run.downgrades = cursor.fetchone()
                 report(80)
@@ -202,8 +303,6 @@ def backfill_history(*, reason: str = ChangeReason.BACKFILL) -> int:
     snapshots. Clients that already have tier changes are left alone, so a second call adds nothing.
     Returns the number of changes recorded.
     """
-    from clients.models import AumSnapshot
-
     snapshot, policy_table = AumSnapshot._meta.db_table, TierPolicy._meta.db_table
     change = TierChange._meta.db_table
     sql = f"""
@@ -216,8 +315,8 @@ WITH tiered AS (
 ), stepped AS (
   SELECT *, lag(tier) OVER (PARTITION BY client_id ORDER BY as_of) AS prev_tier FROM tiered
 )
-INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, effective_date, reason, created_at)
-SELECT client_id, prev_tier, tier, {_direction_case("prev_tier", "tier")}, aum, as_of, %(reason)s, now()
+INSERT INTO {change} (client_id, from_tier, to_tier, direction, aum, basis_aum, effective_date, reason, created_at)
+SELECT client_id, prev_tier, tier, {_direction_case("prev_tier", "tier")}, aum, aum, as_of, %(reason)s, now()
 FROM stepped WHERE prev_tier IS NOT NULL AND prev_tier <> tier
 """
     with transaction.atomic(), connection.cursor() as cursor:

@@ -11,9 +11,10 @@ from bench.ops import (
     my_day,
     pages,
     tier_recompute,
+    tier_recompute_monthly,
     xlsx_report,
 )
 
-OPERATIONS = {module.NAME: module for module in (tier_recompute, kpi_recompute, client_list_api, contact_post,
-                                                    aum_import)}
+OPERATIONS = {module.NAME: module for module in (tier_recompute, tier_recompute_monthly, kpi_recompute,
+                                                    client_list_api, contact_post, aum_import)}
 OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day, csv_export, xlsx_report)})

@@ -40,7 +40,7 @@ HEADER_ALIASES = {
     "客户号": "client_no", "姓名": "name", "证件号码": "id_number", "手机号": "phone", "出生日期": "birth_date",
     "风险等级": "risk_level", "机构代码": "org_unit_code", "客户经理": "advisor_username", "日期": "as_of",
     "金融资产": "aum", "销售日期": "sold_on", "产品类别": "product_category", "金额": "amount",
-    "中间业务收入": "fee_income",
+    "中间业务收入": "fee_income", "月日均": "avg_daily_aum",
 }
 REQUIRED = {
     ImportKind.CLIENTS: ["client_no", "name", "org_unit_code"],
@@ -49,7 +49,7 @@ REQUIRED = {
 }
 OPTIONAL = {
     ImportKind.CLIENTS: ["id_number", "phone", "birth_date", "risk_level", "advisor_username"],
-    ImportKind.AUM_SNAPSHOTS: [],
+    ImportKind.AUM_SNAPSHOTS: ["avg_daily_aum"],
     ImportKind.SALES: ["fee_income", "advisor_username"],
 }
 HEADER_LABELS = {code: label for label, code in HEADER_ALIASES.items()}
@@ -137,6 +137,7 @@ def _validate_chunk(ctx: _Context, rows: list[tuple[int, dict]], errors: list) -
             if kind == ImportKind.AUM_SNAPSHOTS:
                 cell("as_of", parse_date)
                 cell("aum", parse_amount)
+                cell("avg_daily_aum", parse_amount, required=False)
                 key = (clean.get("client_no"), clean.get("as_of"))
             else:
                 cell("sold_on", parse_date)
@@ -173,7 +174,8 @@ def _apply(kind, valid: list[tuple[int, dict]]) -> dict:
     if kind == ImportKind.CLIENTS:
         return services.upsert_clients(rows)
     if kind == ImportKind.AUM_SNAPSHOTS:
-        return services.upsert_aum_snapshots((r["client_id"], r["as_of"], r["aum"]) for r in rows)
+        return services.upsert_aum_snapshots((r["client_id"], r["as_of"], r["aum"], r.get("avg_daily_aum"))
+                                             for r in rows)
     return services.upsert_sales(
         (r["client_id"], r["sold_on"], r["product_category"], r["amount"], r.get("fee_income", Decimal("0.00")),
          r.get("advisor_id")) for r in rows)
