@@ -27,10 +27,11 @@ def signed_referral_credit(period_start: dt.date, period_end: dt.date):
     return as_referrer.union(as_advisor, all=True)
 
 
-def _funnel(referrals, *, group_by: tuple[str, ...], now) -> list[dict]:
+def funnel_counts(referrals, *, group_by: tuple[str, ...], now) -> list[dict]:
     """Counts by status per group, and the SLA counts per advisor's turn (``ReferralAssignment``): a referral
     reassigned after a breach counts one breached turn and one for the new advisor. One GROUP BY over the
-    referrals joined to their turns; referral counts are distinct."""
+    referrals joined to their turns; referral counts are distinct. ``group_by`` names fields or annotations
+    of ``referrals``. Shared by the funnel page, the dashboard and the monthly report."""
     turn = "assignments__"
     counted = sla_counted_q(now, prefix=turn)
     return list(
@@ -54,13 +55,13 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
 
     SLA rate = turns followed up by their deadline / turns whose deadline has passed or that were followed up.
     """
-    rows = _funnel(referrals, group_by=("org_unit_id", "org_unit__name", "org_unit__path"), now=now or timezone.now())
+    rows = funnel_counts(referrals, group_by=("org_unit_id", "org_unit__name", "org_unit__path"), now=now or timezone.now())
     return [with_rates(row) for row in sorted(rows, key=lambda row: row["org_unit__path"])]
 
 
 def funnel_by_linkage(referrals, *, now=None) -> list[dict]:
     """公私联动 both ways: the funnel per direction and business line it came from, in the choices' order."""
-    rows = _funnel(referrals, group_by=("direction", "business_line"), now=now or timezone.now())
+    rows = funnel_counts(referrals, group_by=("direction", "business_line"), now=now or timezone.now())
     order = {code: i for i, code in enumerate(BusinessLine.values)}
     rows.sort(key=lambda row: (LinkDirection.values.index(row["direction"]), order[row["business_line"]]))
     for row in rows:

@@ -107,3 +107,14 @@ def test_the_referral_list_reads_breaches_in_constant_queries(bank, api_as, djan
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = api.get("/api/v1/referrals/").json()
     assert sum(len(row["breaches"]) for row in body["results"]) == 3
+
+
+def test_the_detail_page_shows_each_advisors_turn(bank, referral, web_as):
+    from django.urls import reverse
+
+    _breach_then_reassign(bank, referral)
+    page = web_as(bank.north_manager).get(reverse("referrals:detail", args=[referral.pk]))
+    assert [t.advisor for t in page.context["turns"]] == [bank.advisor, bank.advisor2]
+    assert "超时" in page.content.decode()
+    hall = web_as(bank.hall).get(reverse("referrals:detail", args=[referral.pk]))
+    assert "turns" not in hall.context  # the referrer sees status only

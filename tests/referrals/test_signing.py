@@ -166,3 +166,14 @@ def test_a_linked_client_of_an_earlier_month_is_new_to_the_advisor_once(bank):
                now=now - dt.timedelta(minutes=10))
     performance.recompute_scorecards([period], now=now)
     assert KpiValue.objects.get(advisor=bank.advisor, kpi=KpiCode.NEW_CLIENTS, period=period.start).value == 1
+
+
+def test_the_detail_page_signs_with_the_client_number(bank, referral, web_as):
+    from django.urls import reverse
+
+    _contacted(referral, bank.advisor)
+    web = web_as(bank.advisor)
+    assert 'name="client_no"' in web.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    response = web.post(reverse("referrals:act", args=[referral.pk, "sign"]), {"client_no": "6222000040"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).client == Client.objects.get(client_no="6222000040")
