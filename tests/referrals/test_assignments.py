@@ -118,3 +118,26 @@ def test_the_detail_page_shows_each_advisors_turn(bank, referral, web_as):
     assert "超时" in page.content.decode()
     hall = web_as(bank.hall).get(reverse("referrals:detail", args=[referral.pk]))
     assert "turns" not in hall.context  # the referrer sees status only
+
+
+def test_the_data_migration_gives_each_existing_referral_its_turn(bank):
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("referrals.migrations.0004_referral_assignment").BACKFILL
+    on_time = submit(bank.hall, advisor=bank.advisor, now=at(2025, 3, 3, 10))
+    transition(referral_id=on_time.pk, action="contact", actor=bank.advisor, now=at(2025, 3, 4, 9))
+    flagged = submit(bank.hall, advisor=bank.advisor2, now=at(2025, 3, 3, 10))
+    check_sla(now=at(2025, 3, 5, 9))
+    late = submit(bank.hall, advisor=bank.advisor, now=at(2025, 3, 3, 10))
+    transition(referral_id=late.pk, action="contact", actor=bank.advisor, now=at(2025, 3, 6, 9))
+    expected = {t.referral_id: (t.advisor_id, t.assigned_at, t.due_at, t.followed_up_at, t.breached_at is not None)
+                for t in ReferralAssignment.objects.all()}
+    ReferralAssignment.objects.all().delete()  # referrals as they stood before the migration
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    got = {t.referral_id: (t.advisor_id, t.assigned_at, t.due_at, t.followed_up_at, t.breached_at is not None)
+           for t in ReferralAssignment.objects.all()}
+    assert got == expected and len(got) == 3
+    assert got[flagged.pk][4] and got[late.pk][4] and not got[on_time.pk][4]
