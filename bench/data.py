@@ -451,6 +451,13 @@ def _referrals(cur, rng, clients, bank, client_units, encrypt, blind_index, now)
         "decline_reason", "reminder_sent_at", "breach_notified_at", "created_at", "updated_at", "contact_channel",
         "reply"], lines())
     cur.execute("SELECT setval(pg_get_serial_sequence('referrals_referral', 'id'), %s)", [max(count, 1)])
+    # One advisor's turn per referral, as the services write it (the SLA figures count turns).
+    cur.execute("""
+        INSERT INTO referrals_referralassignment (referral_id, advisor_id, assigned_at, due_at, followed_up_at,
+                                                  breached_at)
+        SELECT id, advisor_id, recommended_at, sla_due_at, contacted_at,
+               CASE WHEN sla_breached THEN COALESCE(breach_notified_at, contacted_at) END
+        FROM referrals_referral""")
     cur.execute("""
         INSERT INTO referrals_referralevent (referral_id, kind, actor_id, from_status, to_status, note, created_at)
         SELECT id, kind, actor, from_status, to_status, '', at FROM (

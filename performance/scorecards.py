@@ -4,6 +4,7 @@ strengths and weaknesses in plain Chinese, the 12-month trend, and the rows behi
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from clients.choices import ProductCategory
 from clients.models import Client, Contact, ProductSale
@@ -11,7 +12,8 @@ from performance.choices import CATALOGUE, Dimension, KpiCode, Unit
 from performance.choices import Direction as KpiDirection
 from performance.models import Complaint, KpiValue, Scorecard
 from performance.services import Period, targets_in_force
-from referrals.models import Referral
+from referrals.choices import ClientSource
+from referrals.models import Referral, ReferralAssignment, sla_counted_q
 from tiers.choices import Direction
 from tiers.models import TierChange
 
@@ -144,7 +146,8 @@ def kpi_rows(advisor, period: Period, code: str) -> dict:
         rows = book.annotate(reached=Exists(effective.filter(client=OuterRef("pk")))).order_by("-aum")
         kind = "clients"
     elif code == KpiCode.NEW_CLIENTS:
-        rows = book.filter(**_between("created_at", period))
+        linked = signed.filter(advisor=advisor, client_source=ClientSource.LINKED).values("client_id")
+        rows = book.filter(Q(**_between("created_at", period)) | Q(pk__in=linked))
         kind = "clients"
     elif code == KpiCode.TIER_UPGRADES:
         rows = (TierChange.objects.filter(client__advisor=advisor, direction=Direction.UPGRADE,
@@ -159,7 +162,10 @@ def kpi_rows(advisor, period: Period, code: str) -> dict:
                 .select_related("referrer", "advisor", "client"))
         kind = "referrals"
     elif code == KpiCode.REFERRAL_SLA_RATE:
-        rows = Referral.objects.filter(advisor=advisor, **_between("sla_due_at", period)).select_related(
+        # the referrals on which the advisor had a turn due in the period (a reassigned one counts for both)
+        turns = ReferralAssignment.objects.filter(sla_counted_q(timezone.now()), advisor=advisor,
+                                                  **_between("due_at", period))
+        rows = Referral.objects.filter(pk__in=turns.values("referral_id")).select_related(
             "referrer", "advisor", "client")
         kind = "referrals"
     elif code in (KpiCode.PRODUCT_ALLOCATION, KpiCode.FEE_INCOME):

@@ -39,7 +39,8 @@ from performance.models import (
     Scorecard,
     ScoreRule,
 )
-from referrals.models import Referral
+from referrals.choices import ClientSource
+from referrals.models import Referral, ReferralAssignment
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.calendar import services as business_calendar
@@ -118,6 +119,7 @@ def periods_to_recompute(today: dt.date) -> list[Period]:
 T = {
     "client": Client._meta.db_table, "snapshot": AumSnapshot._meta.db_table, "contact": Contact._meta.db_table,
     "sale": ProductSale._meta.db_table, "plan": CallbackPlan._meta.db_table, "referral": Referral._meta.db_table,
+    "assignment": ReferralAssignment._meta.db_table,
     "change": TierChange._meta.db_table, "complaint": Complaint._meta.db_table, "staff": Staff._meta.db_table,
     "unit": OrgUnit._meta.db_table, "value": KpiValue._meta.db_table, "scorecard": Scorecard._meta.db_table,
     "target": KpiTarget._meta.db_table, "echelon": EchelonResult._meta.db_table,
@@ -149,13 +151,17 @@ FROM {T['client']} c WHERE c.created_at < %(end_at)s
 KPI_SQL = {
     KpiCode.AUM_GROWTH: f"""
 SELECT advisor_id, SUM(end_aum - start_aum) FROM {BOOK} WHERE advisor_id IS NOT NULL GROUP BY advisor_id""",
-    # Onboarded in the period, or a prospect signed from a referral (not yet a client record).
+    # Onboarded in the period (a prospect signed under a new number is created then), or a prospect signed in
+    # the period and linked to a client record that already existed, for the referral's advisor — or, signed
+    # before signing linked clients, to none.
     KpiCode.NEW_CLIENTS: f"""
 SELECT advisor_id, count(*) FROM (
   SELECT advisor_id FROM {BOOK} WHERE is_new AND advisor_id IS NOT NULL
   UNION ALL
-  SELECT advisor_id FROM {T['referral']} WHERE client_id IS NULL
-    AND signed_at >= %(start_at)s AND signed_at < %(end_at)s
+  SELECT r.advisor_id FROM {T['referral']} r
+  WHERE r.signed_at >= %(start_at)s AND r.signed_at < %(end_at)s
+    AND (r.client_id IS NULL OR (r.client_source = '{ClientSource.LINKED.value}'
+                                 AND NOT EXISTS (SELECT 1 FROM {BOOK} b WHERE b.id = r.client_id AND b.is_new)))
 ) n GROUP BY advisor_id""",
     KpiCode.TIER_UPGRADES: f"""
 SELECT c.advisor_id, count(*) FROM {T['change']} t JOIN {T['client']} c ON c.id = t.client_id
@@ -199,10 +205,13 @@ WITH last_before AS (
 )
 SELECT advisor_id, count(*) FILTER (WHERE in_time)::numeric / count(*) FROM judged
 WHERE in_time OR due_on <= %(so_far)s GROUP BY advisor_id""",
-    # Referrals whose deadline falls in the period and has passed (or that were contacted already).
+    # Per advisor's turn on a referral (a reassignment ends one turn and starts another, and a breach stays on
+    # the turn that breached), whose deadline falls in the period: followed up, flagged, or current and past due
+    # (referrals.models.sla_counted_q).
     KpiCode.REFERRAL_SLA_RATE: f"""
-SELECT advisor_id, count(*) FILTER (WHERE contacted_at <= sla_due_at)::numeric / count(*) FROM {T['referral']}
-WHERE sla_due_at >= %(start_at)s AND sla_due_at < %(end_at)s AND (contacted_at IS NOT NULL OR sla_due_at <= %(now)s)
+SELECT advisor_id, count(*) FILTER (WHERE followed_up_at <= due_at)::numeric / count(*) FROM {T['assignment']}
+WHERE due_at >= %(start_at)s AND due_at < %(end_at)s
+  AND (followed_up_at IS NOT NULL OR breached_at IS NOT NULL OR (ended_at IS NULL AND due_at <= %(now)s))
 GROUP BY advisor_id""",
     KpiCode.REFERRAL_CONVERSION: f"""
 SELECT advisor_id, count(*) FILTER (WHERE signed_at >= %(start_at)s AND signed_at < %(end_at)s)::numeric / count(*)

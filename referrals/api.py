@@ -1,8 +1,14 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Referrals"). Thin: the rules are in services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,9 +16,9 @@ from rest_framework.routers import SimpleRouter
 
 from clients.choices import AcquisitionChannel, ContactChannel
 from referrals import services
-from referrals.choices import ReferralAction
+from referrals.choices import BusinessLine, ClientSource, LinkDirection, ReferralAction
 from referrals.filters import ReferralFilterSet
-from referrals.models import Referral
+from referrals.models import Referral, ReferralAssignment
 from wealthcrm.api import raise_as_drf
 from wealthcrm.money import MoneyField
 from wealthcrm.org.models import Staff
@@ -20,7 +26,19 @@ from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 STATUS_FIELDS = ["id", "status", "status_label", "referrer", "referrer_name", "advisor", "advisor_name", "org_unit",
                  "channel", "subject", "recommended_at", "sla_due_at", "sla_breached", "contacted_at", "signed_at",
-                 "closed_at", "declined_at", "routed_to_manager", "created_at", "contact_channel", "reply"]
+                 "closed_at", "declined_at", "routed_to_manager", "created_at", "contact_channel", "reply",
+                 "business_line", "direction", "can_act"]
+
+
+# ``can_act`` tells the two views of a referral apart, in the responses and in the schema (``oneOf``).
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class FullViewFlag(serializers.BooleanField):
+    pass
+
+
+@extend_schema_field({"type": "boolean", "enum": [False]})
+class StatusViewFlag(serializers.BooleanField):
+    pass
 
 
 class ReferralStatusSerializer(serializers.ModelSerializer):
@@ -32,10 +50,22 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
     subject = serializers.CharField(source="subject_masked", read_only=True)
     # Blank until the first follow-up (the schema must say so).
     contact_channel = serializers.ChoiceField(choices=ContactChannel.choices, read_only=True, allow_blank=True)
+    can_act = StatusViewFlag(read_only=True, default=False)
 
     class Meta:
         model = Referral
         fields = STATUS_FIELDS
+        read_only_fields = fields
+
+
+class ReferralBreachSerializer(serializers.ModelSerializer):
+    """A missed deadline, on the advisor whose turn it was (it stays after a reassignment)."""
+
+    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+
+    class Meta:
+        model = ReferralAssignment
+        fields = ["advisor", "advisor_name", "assigned_at", "due_at", "breached_at"]
         read_only_fields = fields
 
 
@@ -45,14 +75,27 @@ class ReferralSerializer(ReferralStatusSerializer):
     subject = serializers.CharField(read_only=True)
     client_name = serializers.CharField(source="client.name", read_only=True, default=None, allow_null=True)
     prospect_phone_masked = serializers.CharField(read_only=True)
-    can_act = serializers.BooleanField(read_only=True, default=True)
+    # Blank for a prospect not linked to a client record (the schema must say so).
+    client_source = serializers.ChoiceField(choices=ClientSource.choices, read_only=True, allow_blank=True)
+    can_act = FullViewFlag(read_only=True, default=True)
+    breaches = ReferralBreachSerializer(many=True, read_only=True)
 
     class Meta:
         model = Referral
-        fields = [*STATUS_FIELDS, "client", "client_no", "client_name", "prospect_name", "prospect_phone_masked",
-                  "estimated_assets", "note", "decline_reason", "reminder_sent_at", "breach_notified_at",
-                  "updated_at", "can_act"]
+        fields = [*STATUS_FIELDS, "client", "client_no", "client_name", "client_source", "prospect_name",
+                  "prospect_phone_masked", "estimated_assets", "note", "decline_reason", "reminder_sent_at",
+                  "breach_notified_at", "updated_at", "breaches"]
         read_only_fields = fields
+
+
+# Who reads a referral decides its shape (API.md "Referrals"): the schema says so, so responses match it.
+def referral_view(*, many: bool = False) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(component_name="ReferralView",
+                                      serializers=[ReferralSerializer, ReferralStatusSerializer],
+                                      resource_type_field_name=None, many=many)
+
+
+REFERRAL_VIEW = referral_view()
 
 
 def represent(referral) -> dict:
@@ -82,6 +125,9 @@ class ReferralCreateSerializer(serializers.Serializer):
     advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.select_related("org_unit"),
                                                  required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=AcquisitionChannel.choices, required=False, allow_blank=True)
+    # Optional (older integrations send neither): defaults from the referrer's role, each from the other.
+    business_line = serializers.ChoiceField(choices=BusinessLine.choices, required=False, allow_blank=True)
+    direction = serializers.ChoiceField(choices=LinkDirection.choices, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if not (attrs.get("client") or (attrs.get("client_no") or "").strip()
@@ -98,6 +144,11 @@ class ReferralContactSerializer(ReferralNoteSerializer):
     channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False)
 
 
+class ReferralSignSerializer(ReferralNoteSerializer):
+    # A prospect's core-banking number: links that client, or creates it from the prospect's data.
+    client_no = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+
 class ReferralDeclineSerializer(serializers.Serializer):
     # Not required here: the service checks the status first (wrong status → 409), then the reason (→ 400).
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -110,7 +161,7 @@ class ReferralReassignSerializer(serializers.Serializer):
 
 ACTION_INPUT = {
     ReferralAction.CONTACT: ReferralContactSerializer,
-    ReferralAction.SIGN: ReferralNoteSerializer,
+    ReferralAction.SIGN: ReferralSignSerializer,
     ReferralAction.CLOSE: ReferralNoteSerializer,
     ReferralAction.DECLINE: ReferralDeclineSerializer,
     ReferralAction.REASSIGN: ReferralReassignSerializer,
@@ -128,16 +179,20 @@ class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return super().get_queryset().with_access(self.request.user)
+        turns = ReferralAssignment.objects.select_related("advisor")
+        return super().get_queryset().with_access(self.request.user).prefetch_related(
+            Prefetch("assignments", queryset=turns))
 
+    @extend_schema(responses=referral_view(many=True))
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(represent_page(page))
 
+    @extend_schema(responses=REFERRAL_VIEW)
     def retrieve(self, request, *args, **kwargs):
         return Response(represent(self.get_object()))
 
-    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    @extend_schema(request=ReferralCreateSerializer, responses={201: REFERRAL_VIEW})
     def create(self, request, *args, **kwargs):
         data = ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -162,27 +217,27 @@ class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         fresh = self.get_queryset().filter(pk=referral.pk).first()
         return Response(represent(fresh) if fresh else ReferralSerializer(referral).data)
 
-    @extend_schema(request=ReferralContactSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralContactSerializer, responses={200: REFERRAL_VIEW, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
         return self._act(request, pk, ReferralAction.CONTACT)
 
-    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralSignSerializer, responses={200: REFERRAL_VIEW, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         return self._act(request, pk, ReferralAction.SIGN)
 
-    @extend_schema(request=ReferralDeclineSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralDeclineSerializer, responses={200: REFERRAL_VIEW, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._act(request, pk, ReferralAction.DECLINE)
 
-    @extend_schema(request=ReferralNoteSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralNoteSerializer, responses={200: REFERRAL_VIEW, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, pk, ReferralAction.CLOSE)
 
-    @extend_schema(request=ReferralReassignSerializer, responses={200: ReferralSerializer, 409: CONFLICT})
+    @extend_schema(request=ReferralReassignSerializer, responses={200: REFERRAL_VIEW, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         return self._act(request, pk, ReferralAction.REASSIGN)

@@ -47,3 +47,32 @@ class EventKind(models.TextChoices):
 class CreditRole(models.TextChoices):
     REFERRER = "referrer", _("推荐人")
     ADVISOR = "advisor", _("跟进顾问")
+
+
+class BusinessLine(models.TextChoices):
+    """The line of business a referral came from (PRODUCT.md "The hall referral loop"): 公私联动 is counted per line."""
+
+    CORPORATE = "corporate", _("公司")
+    INVESTMENT_BANKING = "investment_banking", _("投行")
+    SMALL_BUSINESS = "small_business", _("小企业")
+    BANK_CARD = "bank_card", _("银行卡")
+    RETAIL = "retail", _("个金")
+    INSTITUTIONAL = "institutional", _("机构")
+    INTERNATIONAL = "international", _("国际")
+    PRIVATE_BANKING = "private_banking", _("私行")
+    OTHER = "other", _("其他")
+
+
+class LinkDirection(models.TextChoices):
+    """公私联动 both ways: into private banking from another line, or from private banking out to a corporate line."""
+
+    CORPORATE_TO_PRIVATE = "corporate_to_private", _("公司→私行")
+    PRIVATE_TO_CORPORATE = "private_to_corporate", _("私行→公司")
+
+
+class ClientSource(models.TextChoices):
+    """How the referral's client record came to be linked: named when referred, or at signing a prospect."""
+
+    REFERRED = "referred", _("推荐时已是我行客户")
+    CREATED = "created", _("签约时新建客户")
+    LINKED = "linked", _("签约时关联已有客户")

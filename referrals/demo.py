@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from referrals import services
-from referrals.choices import EventKind, ReferralStatus
-from referrals.models import Referral, ReferralEvent
+from referrals.choices import BusinessLine, ClientSource, EventKind, ReferralStatus
+from referrals.models import Referral, ReferralAssignment, ReferralEvent
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
 from wealthcrm.demo import chinese_name
@@ -40,6 +40,20 @@ def _assets(rng: random.Random) -> Decimal | None:
     else:
         wan = rng.randint(10000, 50000)
     return Decimal(wan * 10000)
+
+
+# 公私联动 from lines other than the referrer's default, and now and then out of private banking.
+OTHER_LINES = [BusinessLine.INVESTMENT_BANKING, BusinessLine.SMALL_BUSINESS, BusinessLine.INSTITUTIONAL,
+               BusinessLine.INTERNATIONAL, BusinessLine.BANK_CARD]
+
+
+def _business_line(rng: random.Random, referrer) -> str:
+    roll = rng.random()
+    if roll < 0.15:
+        return rng.choice(OTHER_LINES)
+    if roll < 0.25 and referrer.role == Role.ADVISOR:
+        return BusinessLine.PRIVATE_BANKING
+    return services.default_business_line(referrer)
 
 
 def _phone(rng):
@@ -95,9 +109,12 @@ def seed(*, stdout, rng: random.Random, clients: int) -> None:
         else:
             to_manager = False
         due = due_for(moment)
+        line = _business_line(rng, referrer)
         r = Referral(
             referrer=referrer, org_unit=referrer.org_unit, advisor=advisor, routed_to_manager=to_manager,
-            channel=services.default_channel(referrer), client=client, client_no=client.client_no if client else "",
+            channel=services.default_channel(referrer), business_line=line, direction=services.direction_for(line),
+            client=client, client_no=client.client_no if client else "",
+            client_source=ClientSource.REFERRED if client else "",
             prospect_name="" if client else chinese_name(rng), estimated_assets=assets, note=rng.choice(NOTES),
             recommended_at=moment, sla_due_at=due, status=ReferralStatus.RECOMMENDED,
         )
@@ -136,6 +153,10 @@ def seed(*, stdout, rng: random.Random, clients: int) -> None:
         referrals.append(r)
         history.append(events)
     Referral.objects.bulk_create(referrals, batch_size=500)
+    ReferralAssignment.objects.bulk_create([
+        ReferralAssignment(referral=r, advisor=r.advisor, assigned_at=r.recommended_at, due_at=r.sla_due_at,
+                           followed_up_at=r.contacted_at, breached_at=r.breach_notified_at)
+        for r in referrals], batch_size=1000)
     ReferralEvent.objects.bulk_create([
         ReferralEvent(referral=r, kind=kind, actor=actor, created_at=at, from_status=src, to_status=dst, note=note)
         for r, events in zip(referrals, history, strict=True) for kind, actor, at, src, dst, note in events

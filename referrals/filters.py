@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from referrals.choices import ReferralStatus
+from referrals.choices import BusinessLine, LinkDirection, ReferralStatus
 from referrals.models import Referral
 from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, Role
@@ -16,6 +16,8 @@ class ReferralFilterSet(ScopedFilterSet):
     advisor = staff_filter(roles={*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER}, label=_("跟进顾问"))
     referrer = staff_filter(label=_("推荐人"))
     sla_breached = StrictBooleanFilter(label=_("超时"))
+    business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices, label=_("来源条线"))
+    direction = django_filters.MultipleChoiceFilter(choices=LinkDirection.choices, label=_("联动方向"))
     # A unit includes its descendants, on either side of the referral (referring unit or advisor's unit).
     org_unit = OrgSubtreeFilter(links=("org_unit", "advisor__org_unit"), label=_("机构"))
     recommended_after = django_filters.DateFilter(field_name="recommended_at", lookup_expr="date__gte",
@@ -25,4 +27,4 @@ class ReferralFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Referral
-        fields = ["status", "advisor", "referrer", "sla_breached", "org_unit"]
+        fields = ["status", "advisor", "referrer", "sla_breached", "org_unit", "business_line", "direction"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from referrals.choices import BusinessLine, LinkDirection
 from wealthcrm.money import WAN, MoneyFormField
 from wealthcrm.org import scope
 from wealthcrm.org.models import Staff
@@ -29,6 +30,10 @@ class ReferralForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：理财到期、咨询大额存单")}))
     advisor = AdvisorChoiceField(label=_("指定顾问（可不选，系统自动分配）"), queryset=Staff.objects.none(),
                                  required=False)
+    business_line = forms.ChoiceField(label=_("来源条线（公私联动）"), required=False,
+                                      choices=[("", _("按推荐人默认"))] + BusinessLine.choices)
+    direction = forms.ChoiceField(label=_("联动方向"), required=False,
+                                  choices=[("", _("按来源条线"))] + LinkDirection.choices)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +57,8 @@ class ReferralForm(forms.Form):
             "estimated_assets": data.get("estimated_assets_wan"),  # already in 元 (MoneyFormField)
             "note": data.get("note") or "",
             "advisor": data.get("advisor"),
+            "business_line": data.get("business_line") or "",
+            "direction": data.get("direction") or "",
         }
 
 

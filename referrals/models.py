@@ -1,10 +1,17 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import AcquisitionChannel, ContactChannel
-from referrals.choices import OPEN_STATUSES, EventKind, ReferralStatus
+from referrals.choices import (
+    OPEN_STATUSES,
+    BusinessLine,
+    ClientSource,
+    EventKind,
+    LinkDirection,
+    ReferralStatus,
+)
 from wealthcrm.crypto import EncryptedTextField, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
@@ -82,9 +89,18 @@ class Referral(models.Model):
     routed_to_manager = models.BooleanField(_("无可分配顾问，转负责人"), default=False)
     channel = models.CharField(_("获客渠道"), max_length=20, choices=AcquisitionChannel.choices,
                                default=AcquisitionChannel.HALL)
+    # 公私联动 both ways. Database defaults too: bulk loads (bench, core-banking feeds) may leave them out.
+    business_line = models.CharField(_("来源条线"), max_length=20, choices=BusinessLine.choices,
+                                     default=BusinessLine.RETAIL, db_default=BusinessLine.RETAIL)
+    direction = models.CharField(_("联动方向"), max_length=24, choices=LinkDirection.choices,
+                                 default=LinkDirection.CORPORATE_TO_PRIVATE,
+                                 db_default=LinkDirection.CORPORATE_TO_PRIVATE)
     client = models.ForeignKey("clients.Client", verbose_name=_("存量客户"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="referrals")
     client_no = models.CharField(_("客户号"), max_length=32, blank=True)
+    # Blank for a prospect not (yet) linked to a client record.
+    client_source = models.CharField(_("客户来源"), max_length=10, choices=ClientSource.choices, blank=True,
+                                     default="", db_default="")
     prospect_name = models.CharField(_("客户姓名"), max_length=100, blank=True)
     prospect_phone = EncryptedTextField(_("手机号"), blank=True)
     prospect_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -129,6 +145,12 @@ class Referral(models.Model):
             models.CheckConstraint(condition=Q(client__isnull=False) | ~Q(prospect_name=""),
                                    name="referral_has_client_or_prospect"),
             models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+            # A referral from private banking goes out to the corporate side; from any other line, into it.
+            models.CheckConstraint(
+                condition=Q(business_line=BusinessLine.PRIVATE_BANKING,
+                            direction=LinkDirection.PRIVATE_TO_CORPORATE)
+                | (~Q(business_line=BusinessLine.PRIVATE_BANKING) & Q(direction=LinkDirection.CORPORATE_TO_PRIVATE)),
+                name="referral_direction_matches_line"),
         ]
 
     def __str__(self):
@@ -150,6 +172,59 @@ class Referral(models.Model):
     @property
     def prospect_phone_masked(self) -> str:
         return mask_phone(self.prospect_phone)
+
+    @property
+    def breaches(self) -> list:
+        """Past and present breaches, each on the advisor who breached (from ``assignments``, prefetched on lists)."""
+        return [a for a in self.assignments.all() if a.breached_at is not None]
+
+
+class ReferralAssignment(models.Model):
+    """One advisor's turn on a referral, with its own one-business-day clock (PRODUCT.md step 3).
+
+    A reassignment ends the turn and starts a new one: a breach stays on the turn of the advisor who breached,
+    and SLA figures count turns, so both advisors appear in them. A turn handed over after the first follow-up
+    has no clock (``due_at`` empty): there is nothing left to follow up in time.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assignments")
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("跟进顾问"), on_delete=models.PROTECT,
+                                related_name="referral_assignments")
+    assigned_at = models.DateTimeField(_("分配时间"))
+    due_at = models.DateTimeField(_("跟进截止"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("改派时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推荐分配")
+        verbose_name_plural = _("推荐分配")
+        ordering = ["assigned_at", "id"]
+        indexes = [
+            models.Index(fields=["referral", "assigned_at"], name="referral_assignment_turns"),
+            # The monthly SLA figures select turns by deadline.
+            models.Index(fields=["due_at"], name="referral_assignment_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["referral"], condition=Q(ended_at__isnull=True),
+                                    name="referral_one_current_assignment"),
+        ]
+
+    def __str__(self):
+        return f"#{self.referral_id} → {self.advisor_id}"
+
+
+def sla_counted_q(now, prefix: str = "") -> Q:
+    """Turns that count in SLA figures: followed up, flagged, or still current and past due. A turn ended by a
+    reassignment before its deadline does not count for anyone."""
+    f = prefix
+    return Q(**{f"{f}due_at__isnull": False}) & (
+        Q(**{f"{f}followed_up_at__isnull": False}) | Q(**{f"{f}breached_at__isnull": False})
+        | Q(**{f"{f}ended_at__isnull": True, f"{f}due_at__lte": now}))
+
+
+def sla_met_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}followed_up_at__isnull": False, f"{prefix}followed_up_at__lte": F(f"{prefix}due_at")})
 
 
 class ReferralEvent(models.Model):

@@ -6,8 +6,8 @@ from django.db.models import CharField as CharF
 from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
-from referrals.choices import CreditRole, ReferralStatus
-from referrals.models import Referral
+from referrals.choices import BusinessLine, CreditRole, LinkDirection, ReferralStatus
+from referrals.models import Referral, sla_counted_q, sla_met_q
 
 
 def signed_referral_credit(period_start: dt.date, period_end: dt.date):
@@ -27,27 +27,46 @@ def signed_referral_credit(period_start: dt.date, period_end: dt.date):
     return as_referrer.union(as_advisor, all=True)
 
 
-def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
-    """Per referring org unit: counts by status and the SLA rate, from one GROUP BY.
-
-    SLA rate = contacted by the deadline / referrals whose deadline has passed or that were contacted.
-    """
-    now = now or timezone.now()
-    rows = (
-        referrals.order_by().values("org_unit_id", "org_unit__name", "org_unit__path")
+def funnel_counts(referrals, *, group_by: tuple[str, ...], now) -> list[dict]:
+    """Counts by status per group, and the SLA counts per advisor's turn (``ReferralAssignment``): a referral
+    reassigned after a breach counts one breached turn and one for the new advisor. One GROUP BY over the
+    referrals joined to their turns; referral counts are distinct. ``group_by`` names fields or annotations
+    of ``referrals``. Shared by the funnel page, the dashboard and the monthly report."""
+    turn = "assignments__"
+    counted = sla_counted_q(now, prefix=turn)
+    return list(
+        referrals.order_by().values(*group_by)
         .annotate(
-            total=Count("pk"),
-            recommended=Count("pk", filter=Q(status=ReferralStatus.RECOMMENDED)),
-            contacted=Count("pk", filter=Q(contacted_at__isnull=False)),
-            signed=Count("pk", filter=Q(signed_at__isnull=False)),
-            closed=Count("pk", filter=Q(status=ReferralStatus.CLOSED)),
-            declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
-            breached=Count("pk", filter=Q(sla_breached=True)),
-            sla_met=Count("pk", filter=Q(contacted_at__isnull=False, contacted_at__lte=F("sla_due_at"))),
-            sla_due=Count("pk", filter=Q(contacted_at__isnull=False) | Q(sla_due_at__lte=now)),
+            total=Count("pk", distinct=True),
+            recommended=Count("pk", distinct=True, filter=Q(status=ReferralStatus.RECOMMENDED)),
+            contacted=Count("pk", distinct=True, filter=Q(contacted_at__isnull=False)),
+            signed=Count("pk", distinct=True, filter=Q(signed_at__isnull=False)),
+            closed=Count("pk", distinct=True, filter=Q(status=ReferralStatus.CLOSED)),
+            declined=Count("pk", distinct=True, filter=Q(status=ReferralStatus.DECLINED)),
+            breached=Count(f"{turn}pk", filter=counted & ~sla_met_q(prefix=turn)),
+            sla_met=Count(f"{turn}pk", filter=counted & sla_met_q(prefix=turn)),
+            sla_due=Count(f"{turn}pk", filter=counted),
         )
-        .order_by("org_unit__path")
     )
+
+
+def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
+    """Per referring org unit: counts by status and the SLA rate, from one query.
+
+    SLA rate = turns followed up by their deadline / turns whose deadline has passed or that were followed up.
+    """
+    rows = funnel_counts(referrals, group_by=("org_unit_id", "org_unit__name", "org_unit__path"), now=now or timezone.now())
+    return [with_rates(row) for row in sorted(rows, key=lambda row: row["org_unit__path"])]
+
+
+def funnel_by_linkage(referrals, *, now=None) -> list[dict]:
+    """公私联动 both ways: the funnel per direction and business line it came from, in the choices' order."""
+    rows = funnel_counts(referrals, group_by=("direction", "business_line"), now=now or timezone.now())
+    order = {code: i for i, code in enumerate(BusinessLine.values)}
+    rows.sort(key=lambda row: (LinkDirection.values.index(row["direction"]), order[row["business_line"]]))
+    for row in rows:
+        row["direction_label"] = LinkDirection(row["direction"]).label
+        row["business_line_label"] = BusinessLine(row["business_line"]).label
     return [with_rates(row) for row in rows]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +18,18 @@ from django.utils.translation import gettext as _
 
 from clients.choices import AcquisitionChannel, ContactChannel, ContactPurpose
 from clients.models import Client
-from clients.services import log_contact
-from referrals.choices import OPEN_STATUSES, TRANSITIONS, EventKind, ReferralAction, ReferralStatus
-from referrals.models import Referral, ReferralEvent
+from clients.services import create_client, log_contact, update_client
+from referrals.choices import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    BusinessLine,
+    ClientSource,
+    EventKind,
+    LinkDirection,
+    ReferralAction,
+    ReferralStatus,
+)
+from referrals.models import Referral, ReferralAssignment, ReferralEvent
 from tiers.models import TierPolicy
 from wealthcrm.calendar.services import next_business_day_close
 from wealthcrm.crypto import blind_index
@@ -38,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # The advisor is reminded this long before the deadline (PRODUCT.md: "a reminder two hours before due").
 REMINDER_LEAD = dt.timedelta(hours=2)
+# PostgreSQL advisory-lock key space for "a client number being signed" ("sign" in ASCII), one lock per number.
+SIGN_LOCK_KEY = 0x7369676E
 
 
 class TransitionNotAllowed(Exception):
@@ -126,6 +137,35 @@ def default_channel(referrer: Staff) -> str:
     return AcquisitionChannel.ALL_STAFF
 
 
+def default_business_line(referrer: Staff) -> str:
+    """公司 for corporate account managers (as ``default_channel``), 个金 for everyone else in the branch network."""
+    if default_channel(referrer) == AcquisitionChannel.CORPORATE_PRIVATE:
+        return BusinessLine.CORPORATE
+    return BusinessLine.RETAIL
+
+
+def direction_for(business_line: str) -> str:
+    """From private banking a referral goes out to the corporate side; from any other line, into private banking."""
+    if business_line == BusinessLine.PRIVATE_BANKING:
+        return LinkDirection.PRIVATE_TO_CORPORATE
+    return LinkDirection.CORPORATE_TO_PRIVATE
+
+
+def _clean_linkage(referrer: Staff, business_line: str, direction: str) -> tuple[str, str]:
+    """The referral's line and direction: either may be left out (API compatibility), the other is derived."""
+    if business_line and business_line not in BusinessLine.values:
+        raise ValidationError({"business_line": [_("来源条线无效。")]})
+    if direction and direction not in LinkDirection.values:
+        raise ValidationError({"direction": [_("联动方向无效：公司→私行或私行→公司。")]})
+    if not business_line:
+        business_line = (BusinessLine.PRIVATE_BANKING if direction == LinkDirection.PRIVATE_TO_CORPORATE
+                         else default_business_line(referrer))
+    if direction and direction != direction_for(business_line):
+        raise ValidationError({"direction": [
+            _("来自私行的推荐方向为“私行→公司”，来自其他条线的推荐方向为“公司→私行”。")]})
+    return business_line, direction_for(business_line)
+
+
 def _clean_assets(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -146,6 +186,11 @@ def detail_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
+def _current_turn(referral: Referral):
+    """The referral's current assignment (a queryset, to update in place)."""
+    return ReferralAssignment.objects.filter(referral=referral, ended_at__isnull=True)
+
+
 def _event(referral, kind, *, actor=None, from_status="", to_status="", note="", at):
     return ReferralEvent.objects.create(referral=referral, kind=kind, actor=actor, from_status=from_status,
                                         to_status=to_status, note=note, created_at=at)
@@ -154,11 +199,13 @@ def _event(referral, kind, *, actor=None, from_status="", to_status="", note="",
 @transaction.atomic
 def submit_referral(*, referrer: Staff, client: Client | int | None = None, client_no: str = "",
                     prospect_name: str = "", prospect_phone: str = "", estimated_assets=None, note: str = "",
-                    advisor: Staff | None = None, channel: str = "", now: dt.datetime | None = None) -> Referral:
+                    advisor: Staff | None = None, channel: str = "", business_line: str = "", direction: str = "",
+                    now: dt.datetime | None = None) -> Referral:
     """Record a referral, route it (unless an advisor is chosen) and start the one-business-day clock.
 
     ``client`` (instance or id) or ``client_no`` name an existing client — any client of the bank, since hall
-    staff know numbers of clients they may not see — else ``prospect_name`` is required.
+    staff know numbers of clients they may not see — else ``prospect_name`` is required. ``business_line`` and
+    ``direction`` (公私联动) default from the referrer's role and each other.
     """
     now = now or timezone.now()
     client_no = (client_no or "").strip()
@@ -184,6 +231,7 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
     phone = _clean_phone(prospect_phone)
     if channel and channel not in AcquisitionChannel.values:
         raise ValidationError({"channel": [_("获客渠道无效。")]})
+    business_line, direction = _clean_linkage(referrer, business_line or "", direction or "")
     if referrer.org_unit_id is None and advisor is None:
         raise ValidationError({"advisor": [_("您不属于任何机构，请指定跟进顾问。")]})
     if advisor is not None:
@@ -195,11 +243,13 @@ def submit_referral(*, referrer: Staff, client: Client | int | None = None, clie
     org_unit = referrer.org_unit or advisor.org_unit
     referral = Referral.objects.create(
         referrer=referrer, org_unit=org_unit, advisor=advisor, routed_to_manager=routed_to_manager,
-        channel=channel or default_channel(referrer), client=client, client_no=client_no,
+        channel=channel or default_channel(referrer), business_line=business_line, direction=direction,
+        client=client, client_no=client_no, client_source=ClientSource.REFERRED if client is not None else "",
         prospect_name=prospect_name, prospect_phone=phone, prospect_phone_hash=blind_index(phone),
         estimated_assets=amount, note=(note or "").strip(), status=ReferralStatus.RECOMMENDED,
         recommended_at=now, sla_due_at=next_business_day_close(now),
     )
+    ReferralAssignment.objects.create(referral=referral, advisor=advisor, assigned_at=now, due_at=referral.sla_due_at)
     _event(referral, EventKind.SUBMITTED, actor=referrer, to_status=ReferralStatus.RECOMMENDED,
            note=referral.note, at=now)
     due = timezone.localtime(referral.sla_due_at)
@@ -239,7 +289,12 @@ def _contact(referral, *, actor, now, note, payload):
         raise ValidationError({"channel": [_("请选择联系渠道：电话、面谈、微信、会议、短信或活动。")]})
     referral.contacted_at = now
     # Late contact is allowed but stays a breach, even if the 15-minute job has not flagged it yet.
-    referral.sla_breached = referral.sla_breached or now > referral.sla_due_at
+    late = now > referral.sla_due_at
+    referral.sla_breached = referral.sla_breached or late
+    turn = _current_turn(referral)
+    turn.update(followed_up_at=now)
+    if late:
+        turn.filter(breached_at__isnull=True).update(breached_at=now)
     referral.contact_channel, referral.reply = channel, note
     _log_contact(referral, actor=actor, at=now, note=note, channel=channel)
     at = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
@@ -252,13 +307,54 @@ def _contact(referral, *, actor, now, note, payload):
     return ["contacted_at", "sla_breached", "contact_channel", "reply"], note, [notice]
 
 
+def _link_client(referral, *, actor, client_no: str) -> list[str]:
+    """Signing a prospect under its core-banking number (PRODUCT.md step 4): link the client with that number,
+    else create it from the prospect's data under the referral's advisor, with the referral's acquisition
+    channel. One signing per number at a time (an advisory lock), so two signings of one new number create one
+    client. Returns the referral fields set."""
+    if len(client_no) > 32:
+        raise ValidationError({"client_no": [_("客户号最多 32 位。")]})
+    if referral.client_id is not None:
+        if client_no != referral.client.client_no:
+            raise ValidationError({"client_no": [_("该推荐已关联客户，签约时无需另填客户号。")]})
+        return []
+    advisor = referral.advisor
+    if not scope.serves_clients(advisor):
+        raise ValidationError({"client_no": [_("请先将推荐改派给财富顾问或客户经理，再签约建档。")]})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SIGN_LOCK_KEY, client_no])
+    client = Client.objects.filter(client_no=client_no).select_related("advisor", "org_unit").first()
+    try:
+        if client is None:
+            client = create_client(actor=actor, client_no=client_no, name=referral.prospect_name,
+                                   phone=referral.prospect_phone, org_unit=advisor.org_unit, advisor=advisor,
+                                   acquisition_channel=referral.channel)
+            source = ClientSource.CREATED
+        else:
+            scope.check_signing_client(actor, client=client, advisor=advisor)
+            if client.advisor_id is None:
+                update_client(client=client, actor=actor, advisor=advisor,
+                              acquisition_channel=client.acquisition_channel or referral.channel)
+            source = ClientSource.LINKED
+    except PermissionDenied:
+        raise ValidationError({"client_no": [_("您不能为该推荐签约建档，请联系负责人。")]}) from None
+    except ValidationError as exc:
+        # Placement errors name org_unit/advisor, which the signer did not send: report them on the number.
+        raise ValidationError({"client_no": exc.messages}) from None
+    referral.client, referral.client_no, referral.client_source = client, client_no, source
+    return ["client", "client_no", "client_source"]
+
+
 def _sign(referral, *, actor, now, note, payload):
+    """Signed; a prospect with a core-banking number given is linked to (or creates) that client."""
+    client_no = str(payload.get("client_no") or "").strip()
+    changed = _link_client(referral, actor=actor, client_no=client_no) if client_no else []
     referral.signed_at = now
     notice = dict(
         recipients=[referral.referrer], kind=NotificationKind.REFERRAL_UPDATED,
         title=_("您推荐的客户已签约：%(name)s") % {"name": referral.subject_masked},
         body=_("推荐业绩同时计入推荐人和跟进顾问。"), url=detail_url(referral))
-    return ["signed_at"], note, [notice]
+    return ["signed_at", *changed], note, [notice]
 
 
 def _decline(referral, *, actor, now, note, payload):
@@ -288,20 +384,30 @@ def _reassign(referral, *, actor, now, note, payload):
     if not Staff.objects.visible_to(actor).filter(pk=new_advisor.pk).exists():
         raise ValidationError({"advisor": [_("只能改派给您管辖范围内的顾问。")]})
     note = note or _("由 %(old)s 改派给 %(new)s") % {"old": referral.advisor, "new": new_advisor}
+    turn = _current_turn(referral)
+    # A deadline missed before the hand-over is the outgoing advisor's breach, flagged by the job or not yet.
+    turn.filter(followed_up_at__isnull=True, due_at__lt=now, breached_at__isnull=True).update(breached_at=now)
+    turn.update(ended_at=now)
     referral.advisor = new_advisor
     referral.routed_to_manager = False
-    # A new owner gets a full business day: the clock restarts and the old breach no longer applies.
-    referral.recommended_at = now
-    referral.sla_due_at = next_business_day_close(now)
-    referral.sla_breached = False
-    referral.reminder_sent_at = referral.breach_notified_at = None
+    changed = ["advisor", "routed_to_manager"]
+    clock = referral.status == ReferralStatus.RECOMMENDED
+    if clock:
+        # The new owner gets a full business day on a clock of their own; the old turn keeps its breach.
+        referral.recommended_at = now
+        referral.sla_due_at = next_business_day_close(now)
+        referral.sla_breached = False
+        referral.reminder_sent_at = referral.breach_notified_at = None
+        changed += ["recommended_at", "sla_due_at", "sla_breached", "reminder_sent_at", "breach_notified_at"]
+        body = _("请于 %(due)s 前联系客户。") % {"due": f"{timezone.localtime(referral.sla_due_at):%Y-%m-%d %H:%M}"}
+    else:
+        body = _("客户已联系过，请继续跟进。")
+    ReferralAssignment.objects.create(referral=referral, advisor=new_advisor, assigned_at=now,
+                                      due_at=referral.sla_due_at if clock else None)
     notice = dict(
         recipients=[new_advisor], kind=NotificationKind.REFERRAL_ASSIGNED,
-        title=_("改派给您的推荐客户：%(name)s") % {"name": referral.subject},
-        body=_("请于 %(due)s 前联系客户。") % {"due": f"{timezone.localtime(referral.sla_due_at):%Y-%m-%d %H:%M}"},
-        url=detail_url(referral))
-    return (["advisor", "routed_to_manager", "recommended_at", "sla_due_at", "sla_breached", "reminder_sent_at",
-             "breach_notified_at"], note, [notice])
+        title=_("改派给您的推荐客户：%(name)s") % {"name": referral.subject}, body=body, url=detail_url(referral))
+    return changed, note, [notice]
 
 
 @dataclass(frozen=True)
@@ -330,8 +436,8 @@ def transition(*, referral_id: int, action: str, actor: Staff, now: dt.datetime 
 
     Raises ``Referral.DoesNotExist`` when the actor may not act on it (→ 404), ``PermissionDenied`` for
     reassign by a non-manager, ``TransitionNotAllowed`` from the wrong status (→ 409), ``ValidationError``
-    for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``channel`` (contact), ``reason`` (decline),
-    ``advisor`` (reassign).
+    for bad payload (→ 400). Payload: ``note`` (contact/sign/close), ``channel`` (contact), ``client_no`` (sign),
+    ``reason`` (decline), ``advisor`` (reassign).
     """
     move = MOVES.get(action)
     if move is None:
@@ -389,6 +495,8 @@ def check_sla(*, now: dt.datetime | None = None) -> dict:
             .select_for_update(skip_locked=True).values_list("pk", flat=True))
         Referral.objects.filter(pk__in=breached_ids).update(sla_breached=True, breach_notified_at=now,
                                                             updated_at=now)
+        ReferralAssignment.objects.filter(referral_id__in=breached_ids, ended_at__isnull=True,
+                                          breached_at__isnull=True).update(breached_at=now)
         breached_set = set(breached_ids)
         touched = list(Referral.objects.filter(pk__in=due_soon_ids + breached_ids)
                        .select_related("advisor__org_unit", "client"))

@@ -133,6 +133,7 @@ def detail(request, referrals, pk):
                      detail={"fields": ["prospect_phone"]}, request=request)
     if referral.can_act:
         context["events"] = referral.events.select_related("actor")
+        context["turns"] = referral.assignments.select_related("advisor")
     return render(request, "referrals/detail.html", context)
 
 
@@ -144,6 +145,8 @@ def act(request, referrals, pk, action):
     payload = {"note": request.POST.get("note", "")}
     if action == ReferralAction.CONTACT:
         payload["channel"] = request.POST.get("channel") or None
+    elif action == ReferralAction.SIGN:
+        payload["client_no"] = request.POST.get("client_no", "")
     elif action == ReferralAction.DECLINE:
         payload = {"reason": request.POST.get("reason", "")}
     elif action == ReferralAction.REASSIGN:
@@ -181,4 +184,5 @@ def funnel(request, referrals):
     rows = selectors.funnel_by_org_unit(qs)
     totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in (
         "total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")})
-    return render(request, "referrals/funnel.html", {"rows": rows, "totals": totals, "filterset": filterset})
+    return render(request, "referrals/funnel.html", {"rows": rows, "totals": totals, "filterset": filterset,
+                                                     "linkage": selectors.funnel_by_linkage(qs)})

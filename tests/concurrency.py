@@ -49,3 +49,26 @@ def run_while_the_first_holds_the_lock(job, *, holding_at: int) -> tuple:
         thread.join(20)
     assert not errors
     return results["first"], results["second"]
+
+
+def run_at_once(*calls) -> list:
+    """Run each zero-argument callable in its own thread, released together (a barrier), each on its own
+    database connection. Returns, in order, each call's result or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the caller asserts on what each call raised
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes

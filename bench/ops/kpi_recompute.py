@@ -44,6 +44,12 @@ FROM clients_client c
 JOIN org_staff s ON s.id = 1 + (c.id * 7) % (SELECT max(id) FROM org_staff)
 CROSS JOIN LATERAL (SELECT timestamptz '2026-03-01 09:00+08' + random() * interval '26 days' AS at) r
 WHERE c.id % 5 = 0 AND c.advisor_id IS NOT NULL""")
+        cur.execute("""
+INSERT INTO referrals_referralassignment (referral_id, advisor_id, assigned_at, due_at, followed_up_at, breached_at)
+SELECT r.id, r.advisor_id, r.recommended_at, r.sla_due_at, r.contacted_at,
+  CASE WHEN r.contacted_at > r.sla_due_at THEN r.contacted_at END
+FROM referrals_referral r
+WHERE NOT EXISTS (SELECT 1 FROM referrals_referralassignment a WHERE a.referral_id = r.id)""")
         cur.execute("""INSERT INTO tiers_tierchange (client_id, from_tier, to_tier, direction, aum, effective_date, reason,
                                                      created_at)
                        SELECT id, 'sub_branch', 'branch', 'upgrade', aum, date '2026-03-01' + (id % 28)::int, 'nightly', now()

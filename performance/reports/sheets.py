@@ -38,9 +38,8 @@ from performance.choices import CATALOGUE, Unit
 from performance.models import EchelonResult, KpiValue, Scorecard
 from performance.reports.models import OrgTierMonth
 from performance.reports.summary import local_midnight, month_end, next_month, refresh_tier_summary
-from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from referrals.selectors import with_rates
+from referrals.selectors import funnel_counts, with_rates
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.money import WAN
@@ -146,23 +145,13 @@ FUNNEL_KEYS = ["total", "recommended", "contacted", "signed", "closed", "decline
 def referral_funnel_sheet(month: date) -> Sheet:
     """推荐漏斗: referrals recommended in the month, per branch of the referring unit, with the SLA rate.
 
-    Same definitions as the funnel page (``referrals.selectors``): SLA rate = contacted by the deadline ÷
-    referrals contacted or past their deadline; conversion = signed ÷ referrals.
+    The funnel page's counts (``referrals.selectors.funnel_counts``): SLA rate = advisors' turns followed up by
+    their deadline ÷ turns followed up or past their deadline; conversion = signed ÷ referrals.
     """
-    now = timezone.now()
-    counts = _keyed_by_branch(
-        Referral.objects.filter(recommended_at__gte=local_midnight(month),
-                                recommended_at__lt=local_midnight(next_month(month))).order_by()
-        .annotate(branch=_branch_id("org_unit__path")).values("branch")
-        .annotate(total=Count("pk"),
-                  recommended=Count("pk", filter=Q(status=ReferralStatus.RECOMMENDED)),
-                  contacted=Count("pk", filter=Q(contacted_at__isnull=False)),
-                  signed=Count("pk", filter=Q(signed_at__isnull=False)),
-                  closed=Count("pk", filter=Q(status=ReferralStatus.CLOSED)),
-                  declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
-                  breached=Count("pk", filter=Q(sla_breached=True)),
-                  sla_met=Count("pk", filter=Q(contacted_at__isnull=False, contacted_at__lte=F("sla_due_at"))),
-                  sla_due=Count("pk", filter=Q(contacted_at__isnull=False) | Q(sla_due_at__lte=now))))
+    referrals = (Referral.objects.filter(recommended_at__gte=local_midnight(month),
+                                         recommended_at__lt=local_midnight(next_month(month)))
+                 .annotate(branch=_branch_id("org_unit__path")))
+    counts = _keyed_by_branch(funnel_counts(referrals, group_by=("branch",), now=timezone.now()))
 
     def cells(figures: dict) -> list:
         figures = with_rates({key: figures.get(key, 0) for key in FUNNEL_KEYS})

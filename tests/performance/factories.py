@@ -5,7 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from clients.models import AumSnapshot, Client, Contact, ProductSale
-from referrals.models import Referral
+from referrals.models import Referral, ReferralAssignment
 from tests.factories import ClientFactory
 from tiers.models import TierChange
 
@@ -46,7 +46,12 @@ def tier_change(client, day, direction, from_tier="sub_branch", to_tier="branch"
 
 def referral(*, referrer, advisor, due, contacted=None, signed=None, declined=None, name="潜客") -> Referral:
     status = "signed" if signed else "declined" if declined else "contacted" if contacted else "recommended"
-    return Referral.objects.create(
+    made = Referral.objects.create(
         referrer=referrer, org_unit=referrer.org_unit, advisor=advisor, prospect_name=name, status=status,
         recommended_at=due - dt.timedelta(days=1), sla_due_at=due, contacted_at=contacted, signed_at=signed,
         declined_at=declined)
+    # the advisor's turn, as the services record it (SLA figures count turns)
+    ReferralAssignment.objects.create(referral=made, advisor=advisor, assigned_at=made.recommended_at, due_at=due,
+                                      followed_up_at=contacted,
+                                      breached_at=contacted if contacted and contacted > due else None)
+    return made

@@ -1,15 +1,14 @@
 """The state machine: every legal and illegal action, who may act, and concurrent actions."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 
 from clients.models import Contact
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
 from referrals.models import Referral
 from referrals.services import TransitionNotAllowed, transition
+from tests.concurrency import run_at_once
 from tests.factories import ClientFactory
 from tests.referrals.factories import at, submit
 
@@ -124,7 +123,8 @@ def test_reassign_restarts_the_clock(bank, referral):
                    now=at(2025, 3, 5, 10))
     assert r.advisor == bank.advisor2
     assert r.recommended_at == at(2025, 3, 5, 10) and r.sla_due_at == at(2025, 3, 6, 18)
-    assert not r.sla_breached and r.breach_notified_at is None
+    assert not r.sla_breached and r.breach_notified_at is None  # the new advisor's clock
+    assert [b.advisor for b in r.breaches] == [bank.advisor]  # the first advisor's breach stays on record
     assert bank.advisor2.notifications.filter(kind="referral_assigned").exists()
     # the old advisor can no longer act
     with pytest.raises(Referral.DoesNotExist):
@@ -145,26 +145,11 @@ def test_reassign_outside_the_managers_subtree_is_rejected(bank, referral):
 
 def _race(referral_id, calls):
     """Run each (action, actor, payload) in its own thread against PostgreSQL, all at once."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, action, actor, payload):
-        try:
-            barrier.wait()
-            transition(referral_id=referral_id, action=action, actor=actor, **payload)
-            outcomes[index] = "ok"
-        except TransitionNotAllowed as exc:
-            outcomes[index] = ("conflict", exc.status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(*[lambda call=call: transition(referral_id=referral_id, action=call[0], actor=call[1],
+                                                          **call[2]) for call in calls])
     close_old_connections()
-    return outcomes
+    return ["ok" if isinstance(o, Referral) else ("conflict", o.status) if isinstance(o, TransitionNotAllowed)
+            else o for o in outcomes]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

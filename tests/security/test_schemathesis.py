@@ -60,3 +60,20 @@ writes = schemathesis.openapi.from_wsgi("/api/schema/", application).include(met
 def test_api_writes_as_head_office(case, bank, world):
     key = issue_api_token(bank.head_office)
     case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=[not_a_server_error])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/referrals/", "/api/v1/referrals/{id}/"])
+@pytest.mark.parametrize(("who", "full"), [("hall", False), ("advisor", True)])
+def test_each_view_of_a_referral_matches_the_schema(bank, world, path, who, full):
+    """Issue 19 item 5: the referrer's status-only view (no assets, no personal data) and the advisor's full
+    view both carry every field the schema requires of them; ``can_act`` tells them apart."""
+    key = issue_api_token(getattr(bank, who))
+    case = schema[path]["GET"].Case(path_parameters={"id": world.referral.pk} if "{id}" in path else {})
+    response = case.call(headers={"Authorization": f"Token {key}"})
+    assert response.status_code == 200
+    case.validate_response(response, checks=CHECKS)
+    body = response.json()
+    row = body["results"][0] if "results" in body else body
+    assert row["id"] == world.referral.pk and row["can_act"] is full
+    assert ("estimated_assets" in row) is full and ("prospect_phone_masked" in row) is full

@@ -186,3 +186,15 @@ def check_referral_advisor(advisor, *, referrer, client=None, field: str = "advi
         return
     if advisor.org_unit is None or not advisor.org_unit.is_within(branch):
         raise ValidationError({field: [_("只能推荐给本分行（%(branch)s）的顾问。") % {"branch": branch.name}]})
+
+
+def check_signing_client(user, *, client, advisor) -> None:
+    """Which existing client a prospect's signing may be linked to (PRODUCT.md step 4): one the referral's
+    advisor already manages, or one nobody manages yet that the signer may place with that advisor
+    (``check_client_placement``). Anything else is refused with one message whatever the reason, so that
+    trying numbers reveals nothing about clients one may not see."""
+    if client.advisor_id is not None and client.advisor_id == advisor.pk:
+        return
+    if client.advisor_id is None and may_place_client(user, org_unit=client.org_unit, advisor=advisor):
+        return
+    raise ValidationError({"client_no": [_("该客户号不能用于本次签约：请核对客户号，或请负责人处理。")]})
