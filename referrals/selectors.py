@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from referrals.choices import CreditRole, ReferralStatus
 from referrals.models import Referral
+from wealthcrm.calendar.services import BANK_TZ
 
 
 def signed_referral_credit(period_start: dt.date, period_end: dt.date):
@@ -32,8 +33,13 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
 
     SLA rate = contacted by the deadline / referrals whose deadline has passed or that were contacted.
     """
+    return [with_rates(row) for row in funnel_groups(referrals, now=now)]
+
+
+def funnel_groups(referrals, *, now=None):
+    """The funnel's GROUP BY per referring org unit (a values queryset, in the order of the org tree)."""
     now = now or timezone.now()
-    rows = (
+    return (
         referrals.order_by().values("org_unit_id", "org_unit__name", "org_unit__path")
         .annotate(
             total=Count("pk"),
@@ -48,7 +54,20 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
         )
         .order_by("org_unit__path")
     )
-    return [with_rates(row) for row in rows]
+
+
+def board_tab(open_referrals, tab: str, *, today: dt.date):
+    """The referral board's tab ``tab`` of ``open_referrals`` (scoped, still open), in the board's order."""
+    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
+    day_end = day_start + dt.timedelta(days=1)
+    tabs = {
+        "open": open_referrals,
+        "due_today": open_referrals.filter(status=ReferralStatus.RECOMMENDED, sla_due_at__gte=day_start,
+                                           sla_due_at__lt=day_end),
+        "breached": open_referrals.filter(status=ReferralStatus.RECOMMENDED, sla_breached=True),
+        "unassigned": open_referrals.filter(routed_to_manager=True),
+    }
+    return tabs.get(tab, open_referrals).order_by("sla_due_at", "id")
 
 
 def with_rates(row: dict) -> dict:
