@@ -1,7 +1,7 @@
 """Exports of the referral board (per tab) and the funnel (``wealthcrm.exports``): the pages' rows and filters."""
 
 from django.db.models import DecimalField, ExpressionWrapper, F, FloatField, Func, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +39,8 @@ def board_columns() -> dict:
 def _rate(part: str, whole: str):
     """A percentage with one decimal, empty with nothing to count (as ``selectors.with_rates``)."""
     ratio = ExpressionWrapper(Value(100.0) * F(part) / NullIf(F(whole), Value(0)), output_field=FloatField())
-    return Func(Cast(ratio, DecimalField()), Value(1), function="round", output_field=DecimalField())
+    numeric = Func(ratio, template="(%(expressions)s)::numeric", output_field=DecimalField())
+    return Func(numeric, Value(1), function="round", output_field=DecimalField())
 
 
 def funnel_rows(user, params):
