@@ -11,16 +11,20 @@ from wealthcrm.progress import task_progress
 logger = logging.getLogger(__name__)
 
 
-def enqueue_export(job) -> None:
-    """Hand a requested export to a worker once the request is committed (the worker must see the row)."""
+def enqueue_on_commit(task, **kwargs) -> None:
+    """Hand a requested file job to a worker once the request is committed (the worker must see the row)."""
 
     def send():
         try:
-            build_export_task.delay(job_id=job.pk)
+            task.delay(**kwargs)
         except Exception:  # broker down: the job stays pending and is visible as such; nothing is lost
-            logger.exception("export %s could not be queued", job.pk)
+            logger.exception("%s %s could not be queued", task.name, kwargs)
 
     transaction.on_commit(send)
+
+
+def enqueue_export(job) -> None:
+    enqueue_on_commit(build_export_task, job_id=job.pk)
 
 
 @shared_task(bind=True, acks_late=True)
