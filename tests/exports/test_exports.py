@@ -180,3 +180,30 @@ def test_the_job_list_query_count_does_not_grow(bank, web_as, django_assert_max_
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = web.get(reverse("exports:list"))
     assert page.status_code == 200 and "hx-get" in page.content.decode()  # pending jobs: the list polls
+
+
+def test_the_api_requests_follows_and_downloads_an_export(bank, book, api_as, django_capture_on_commit_callbacks):
+    api = api_as(bank.north_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/exports/", {"kind": "clients", "filters": {"advisor": [str(bank.advisor.pk)]}},
+                            format="json")
+    assert response.status_code == 201, response.json()
+    job = api.get(f"/api/v1/exports/{response.json()['id']}/").json()
+    assert job["status"] == "done" and job["row_count"] == 1 and job["kind_label"] == "客户清单"
+    download = api.get(job["download_url"])
+    assert download.status_code == 200 and "'=1+2" in b"".join(download.streaming_content).decode("utf-8-sig")
+    assert api_as(bank.north_sub_manager).get(job["download_url"]).status_code == 404
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"kind": "clients", "filters": {"tier": ["nope"]}}, 400, "filters"),
+    ({"kind": "nothing"}, 400, "kind"),
+    ({"kind": "clients", "filters": {"tier": "branch"}}, 400, "filters"),
+    ({"kind": "audit_log"}, 403, None),
+])
+def test_the_api_refuses_bad_requests(bank, api_as, body, status, field):
+    response = api_as(bank.north_manager).post("/api/v1/exports/", body, format="json")
+    assert response.status_code == status
+    if field:
+        assert field in response.json()
+    assert not ExportJob.objects.exists()

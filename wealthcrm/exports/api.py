@@ -1,19 +1,32 @@
 """REST endpoints of exports, mounted under /api/v1/: the caller's own export jobs and their downloads."""
 
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from wealthcrm.exports import services
+from wealthcrm.exports import services, tasks
 from wealthcrm.exports.choices import FileStatus
 from wealthcrm.exports.models import ExportJob
 from wealthcrm.exports.registry import KINDS
 from wealthcrm.pagination import KeysetPagination
 from wealthcrm.scoped import ScopedReadOnlyViewSet
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=sorted(KINDS), help_text="clients | referral_board | referral_funnel | "
+                                   "near_threshold | tier_changes | tier_distribution | audit_log")
+    filters = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False),
+                                    max_length=20),
+        required=False, default=dict,
+        help_text='The list page\'s query parameters, each a list of values: {"tier": ["branch"]}.')
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
@@ -40,6 +53,23 @@ class ExportJobViewSet(ScopedReadOnlyViewSet):
     queryset = ExportJob.objects.all()
     serializer_class = ExportJobSerializer
     pagination_class = KeysetPagination
+
+    @extend_schema(request=ExportRequestSerializer, responses={201: ExportJobSerializer})
+    def create(self, request):
+        """Export a list with its filters, as its page's "导出" button does; follow it at ``/api/v1/exports/{id}/``.
+        A list the caller's role may not see → 403; filters the list refuses → 400."""
+        body = ExportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        params = QueryDict(mutable=True)
+        for key, values in body.validated_data["filters"].items():
+            params.setlist(key, values)
+        try:
+            job = services.request_export(actor=request.user, code=body.validated_data["kind"], params=params,
+                                          request=request)
+        except DjangoValidationError as exc:
+            raise ValidationError({"filters": exc.messages}) from exc
+        tasks.enqueue_export(job)
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
