@@ -8,7 +8,6 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
-    path("export.csv", views.client_export, name="export"),
     path("imports/", views.import_list, name="imports"),
     path("imports/rows/", views.import_rows, name="import-rows"),
     path("<int:pk>/", views.client_detail, name="detail"),

@@ -11,17 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import exports, imports, services, tasks
+from clients import imports, services, tasks
 from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
-from wealthcrm.audit import services as audit
-from wealthcrm.audit.choices import AuditAction
 from wealthcrm.birthdays import next_birthday
 from wealthcrm.forms import add_service_errors
 from wealthcrm.money import to_wan
-from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
@@ -40,25 +38,7 @@ def client_list(request, clients):
     params.pop("before", None)
     return render(request, "clients/list.html", {
         "filter": filterset, "clients": rows, "links": links, "query": params.urlencode(),
-        "can_export": request.user.has_role(*MANAGER_ROLES),
     })
-
-
-@scoped_page(Client, roles=MANAGER_ROLES)
-@require_GET
-def client_export(request, clients):
-    """The filtered list as CSV (personal data masked), streamed; every export is audited."""
-    filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
-    if not filterset.is_valid():
-        return HttpResponse(_("筛选条件无效。"), status=400)
-    audit.record(action=AuditAction.EXPORT, actor=request.user, object_type="clients.client",
-                 detail={"filters": {k: v for k, v in request.GET.items()}}, request=request)
-    header = [_("客户号"), _("姓名"), _("证件号码"), _("手机号"), _("客户层级"), _("我行金融资产"), _("资产日期"),
-              _("所属机构"), _("管户顾问"), _("风险等级")]
-    rows = ((c.client_no, c.name, c.id_number_masked, c.phone_masked, c.get_tier_display(), c.aum, c.aum_as_of,
-             c.org_unit.name, str(c.advisor or ""), c.risk_level)
-            for c in filterset.qs.order_by("-id").iterator(chunk_size=2000))
-    return exports.csv_response(header, rows, filename=f"clients-{timezone.localdate():%Y%m%d}.csv")
 
 
 def _birthday_info(client, today):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +30,14 @@ class ReferralFilterSet(ScopedFilterSet):
     class Meta:
         model = Referral
         fields = ["status", "advisor", "referrer", "sla_breached", "org_unit", "business_line", "direction"]
+
+
+# The funnel looks at the last 90 days of referrals unless the user picks another start.
+FUNNEL_DAYS = 90
+
+
+def funnel_params(params, today: dt.date):
+    """The funnel page's filters: ``params`` with the default start of its window."""
+    params = params.copy()
+    params.setdefault("recommended_after", (today - dt.timedelta(days=FUNNEL_DAYS)).isoformat())
+    return params

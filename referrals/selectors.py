@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from referrals.choices import BusinessLine, CreditRole, LinkDirection, ReferralStatus
 from referrals.models import Referral, sla_counted_q, sla_met_q
+from wealthcrm.calendar.services import BANK_TZ
 
 
 def signed_referral_credit(period_start: dt.date, period_end: dt.date):
@@ -27,14 +28,17 @@ def signed_referral_credit(period_start: dt.date, period_end: dt.date):
     return as_referrer.union(as_advisor, all=True)
 
 
-def funnel_counts(referrals, *, group_by: tuple[str, ...], now) -> list[dict]:
+ORG_UNIT_GROUP = ("org_unit_id", "org_unit__name", "org_unit__path")
+
+
+def funnel_groups(referrals, *, group_by: tuple[str, ...] = ORG_UNIT_GROUP, now=None):
     """Counts by status per group, and the SLA counts per advisor's turn (``ReferralAssignment``): a referral
     reassigned after a breach counts one breached turn and one for the new advisor. One GROUP BY over the
-    referrals joined to their turns; referral counts are distinct. ``group_by`` names fields or annotations
-    of ``referrals``. Shared by the funnel page, the dashboard and the monthly report."""
+    referrals joined to their turns (a values queryset); referral counts are distinct. ``group_by`` names fields
+    or annotations of ``referrals``. Shared by the funnel page, its export, the dashboard and the monthly report."""
     turn = "assignments__"
-    counted = sla_counted_q(now, prefix=turn)
-    return list(
+    counted = sla_counted_q(now or timezone.now(), prefix=turn)
+    return (
         referrals.order_by().values(*group_by)
         .annotate(
             total=Count("pk", distinct=True),
@@ -55,19 +59,32 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
 
     SLA rate = turns followed up by their deadline / turns whose deadline has passed or that were followed up.
     """
-    rows = funnel_counts(referrals, group_by=("org_unit_id", "org_unit__name", "org_unit__path"), now=now or timezone.now())
-    return [with_rates(row) for row in sorted(rows, key=lambda row: row["org_unit__path"])]
+    return [with_rates(row) for row in funnel_groups(referrals, now=now).order_by("org_unit__path")]
 
 
 def funnel_by_linkage(referrals, *, now=None) -> list[dict]:
     """公私联动 both ways: the funnel per direction and business line it came from, in the choices' order."""
-    rows = funnel_counts(referrals, group_by=("direction", "business_line"), now=now or timezone.now())
+    rows = list(funnel_groups(referrals, group_by=("direction", "business_line"), now=now))
     order = {code: i for i, code in enumerate(BusinessLine.values)}
     rows.sort(key=lambda row: (LinkDirection.values.index(row["direction"]), order[row["business_line"]]))
     for row in rows:
         row["direction_label"] = LinkDirection(row["direction"]).label
         row["business_line_label"] = BusinessLine(row["business_line"]).label
     return [with_rates(row) for row in rows]
+
+
+def board_tab(open_referrals, tab: str, *, today: dt.date):
+    """The referral board's tab ``tab`` of ``open_referrals`` (scoped, still open), in the board's order."""
+    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
+    day_end = day_start + dt.timedelta(days=1)
+    tabs = {
+        "open": open_referrals,
+        "due_today": open_referrals.filter(status=ReferralStatus.RECOMMENDED, sla_due_at__gte=day_start,
+                                           sla_due_at__lt=day_end),
+        "breached": open_referrals.filter(status=ReferralStatus.RECOMMENDED, sla_breached=True),
+        "unassigned": open_referrals.filter(routed_to_manager=True),
+    }
+    return tabs.get(tab, open_referrals).order_by("sla_due_at", "id")
 
 
 def with_rates(row: dict) -> dict:

@@ -1,6 +1,5 @@
 """HTML pages of the referral loop. Thin: data through ``visible_to``, changes through ``services``."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from referrals import selectors, services
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
-from referrals.filters import ReferralFilterSet
+from referrals.filters import ReferralFilterSet, funnel_params
 from referrals.forms import ReassignForm, ReferralForm
 from referrals.models import Referral
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
-from wealthcrm.calendar.services import BANK_TZ
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
 from wealthcrm.pagination import keyset_page
@@ -105,18 +103,7 @@ def board(request, referrals):
     tab = request.GET.get("tab", "open")
     if tab not in BOARD_TABS:
         tab = "open"
-    base = _base(referrals, request.user).open()
-    today = timezone.localdate()
-    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
-    day_end = day_start + dt.timedelta(days=1)
-    views = {
-        "open": base,
-        "due_today": base.filter(status=ReferralStatus.RECOMMENDED, sla_due_at__gte=day_start,
-                                 sla_due_at__lt=day_end),
-        "breached": base.filter(status=ReferralStatus.RECOMMENDED, sla_breached=True),
-        "unassigned": base.filter(routed_to_manager=True),
-    }
-    qs = views[tab].order_by("sla_due_at", "id")
+    qs = selectors.board_tab(_base(referrals, request.user).open(), tab, today=timezone.localdate())
     page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50)
     choices = _reassign_choices(request.user)
     rows = [_row_context(r, request.user, reassign_form=choices) for r in page]
@@ -176,10 +163,8 @@ def act(request, referrals, pk, action):
 
 @scoped_page(Referral, roles=MANAGER_ROLES)
 def funnel(request, referrals):
-    today = timezone.localdate()
-    params = request.GET.copy()
-    params.setdefault("recommended_after", (today - dt.timedelta(days=90)).isoformat())
-    filterset = ReferralFilterSet(params, queryset=referrals, request=request)
+    filterset = ReferralFilterSet(funnel_params(request.GET, timezone.localdate()), queryset=referrals,
+                                  request=request)
     qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
     rows = selectors.funnel_by_org_unit(qs)
     totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in (

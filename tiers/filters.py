@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.filters import ScopedFilterSet, staff_filter
-from wealthcrm.org.choices import RELATIONSHIP_ROLES
+from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 from wealthcrm.tiering import Tier
 
@@ -30,3 +30,12 @@ class NearThresholdFilter(ScopedFilterSet):
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("当前层级"))
     advisor = staff_filter(roles=RELATIONSHIP_ROLES, label=_("管户顾问"))
 
+
+
+def near_threshold_filter(params, clients, request) -> NearThresholdFilter:
+    """The near-threshold list's filters over ``clients`` (already narrowed to near-threshold ones)."""
+    filterset = NearThresholdFilter(params, queryset=clients, request=request)
+    if not request.user.has_role(*MANAGER_ROLES):  # an advisor's list is their own clients: only the tier narrows it
+        for name in ("org_unit", "advisor"):
+            del filterset.form.fields[name]
+    return filterset

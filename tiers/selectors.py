@@ -63,18 +63,32 @@ def allowed_advisor(user, client, advisor_id) -> Staff | None:
     return next((s for s in advisor_choices(user, [client])[client.pk] if s.pk == advisor_id), None)
 
 
+def distribution_root(user) -> OrgUnit | None:
+    """The unit the distribution's drill-down starts from: the top of the user's directory (head office: the
+    bank's root)."""
+    root = scope.directory_root(user)
+    if root is None:
+        return OrgUnit.objects.filter(parent__isnull=True).first()
+    return root or None
+
+
+def distribution_groups(user, unit: OrgUnit):
+    """The GROUP BY behind :func:`tier_distribution`: ``segment`` (the child's id as text, '' for ``unit``
+    itself), ``tier``, ``n`` and ``aum_total`` over the clients of ``user``'s scope under ``unit``."""
+    segment = Func(Substr("org_unit__path", len(unit.path) + 1), Value("/"), Value(1), function="split_part",
+                   output_field=CharField())
+    return (Client.objects.visible_to(user).filter(org_unit__path__startswith=unit.path).order_by()
+            .annotate(segment=segment).values("segment", "tier")
+            .annotate(n=Count("pk"), aum_total=Sum("aum")))
+
+
 def tier_distribution(user, unit: OrgUnit) -> list[dict]:
     """Client count and AUM per tier for each child of ``unit`` (plus clients booked at ``unit`` itself).
 
     One GROUP BY over the scoped clients: the child is read off the client's org path (the path segment right
     after ``unit``'s), so the query does not loop over units whatever the depth of the tree.
     """
-    depth = len(unit.path)
-    segment = Func(Substr("org_unit__path", depth + 1), Value("/"), Value(1), function="split_part",
-                   output_field=CharField())
-    rows = (Client.objects.visible_to(user).filter(org_unit__path__startswith=unit.path).order_by()
-            .annotate(segment=segment).values("segment", "tier")
-            .annotate(n=Count("pk"), aum_total=Sum("aum")))
+    rows = distribution_groups(user, unit)
     totals = defaultdict(lambda: {tier: {"n": 0, "aum": Decimal("0")} for tier in Tier.values})
     for row in rows:
         key = int(row["segment"]) if row["segment"] else unit.pk

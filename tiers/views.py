@@ -10,20 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.exports import csv_response
 from clients.models import Client
 from tiers import selectors, services
 from tiers.choices import ChangeReason
-from tiers.filters import NearThresholdFilter, TierChangeFilter
+from tiers.filters import TierChangeFilter, near_threshold_filter
 from tiers.forms import TierPolicyForm
 from tiers.models import TierChange, TierPolicy, TierRun
-from wealthcrm.audit import services as audit
-from wealthcrm.audit.choices import AuditAction
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
-from wealthcrm.org.scope import directory_root
 from wealthcrm.pagination import keyset_page, parse_id
 from wealthcrm.scoped import scoped_object, scoped_page
 from wealthcrm.tiering import Tier
@@ -71,17 +67,9 @@ def recompute(request):
     return redirect("tiers:policy")
 
 
-def _root_unit(user):
-    """The unit the drill-down starts from: the top of the user's directory (head office: the bank's root)."""
-    root = directory_root(user)
-    if root is None:
-        return OrgUnit.objects.filter(parent__isnull=True).first()
-    return root or None
-
-
 @scoped_page(OrgUnit, roles=MANAGER_ROLES)
 def distribution(request, units):
-    root = _root_unit(request.user)
+    root = selectors.distribution_root(request.user)
     if root is None:
         raise Http404
     unit = root
@@ -114,13 +102,8 @@ def _json(value) -> str:
 
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 def near_threshold(request, clients):
-    filterset = NearThresholdFilter(request.GET, queryset=selectors.near_threshold_clients(clients), request=request)
-    if not request.user.has_role(*MANAGER_ROLES):  # an advisor's list is their own clients: only the tier narrows it
-        for name in ("org_unit", "advisor"):
-            del filterset.form.fields[name]
+    filterset = near_threshold_filter(request.GET, selectors.near_threshold_clients(clients), request)
     clients = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if request.GET.get("format") == "csv":
-        return _near_threshold_csv(request, clients)
     page, links = keyset_page(clients, request, ordering=("-aum", "-id"), size=PAGE_SIZE)
     context = _policy_context()
     policy_today = context["current_policy"]
@@ -130,29 +113,6 @@ def near_threshold(request, clients):
     return render(request, "tiers/near_threshold.html", {
         "filter": filterset, "page": page, "links": links,
         "is_manager": request.user.has_role(*MANAGER_ROLES), **context})
-
-
-CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "当前层级", "我行金融资产", "下一层级门槛", "距门槛差额",
-              "可投资金融资产", "价值分群"]
-
-
-def _near_threshold_csv(request, clients):
-    """The uplift campaign list: streamed (no list in memory), formula cells neutralised, export audited."""
-    policy_today = TierPolicy.objects.effective_on(timezone.localdate())
-    tiers = dict(Tier.choices)
-
-    def rows():
-        for c in clients.select_related(None).values_list(
-                "client_no", "name", "org_unit__name", "advisor__display_name", "advisor__username", "tier", "aum",
-                "investable_assets", "value_segment").iterator(chunk_size=2000):
-            client_no, name, unit, advisor_name, username, tier, aum, investable, segment = c
-            floor = policy_today.next_floor(tier)
-            yield [client_no, name, unit, advisor_name or username or "", tiers.get(tier, tier), aum, floor,
-                   floor - aum, investable if investable is not None else "", segment]
-
-    audit.record(actor=request.user, action=AuditAction.EXPORT, object_type="client",
-                 detail={"list": "near_threshold", "filters": request.GET.dict()}, request=request)
-    return csv_response(CSV_HEADER, rows(), filename=f"near-threshold-{timezone.localdate():%Y%m%d}.csv")
 
 
 @scoped_page(TierChange, roles=CLIENT_DATA_ROLES)

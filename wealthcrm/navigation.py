@@ -41,6 +41,7 @@ ITEMS = [
     NavItem(_("数据导入"), "clients:imports", BANK_WIDE_ROLES, _("总行管理")),
     NavItem(_("工作日历"), "calendar:manage", BANK_WIDE_ROLES, _("总行管理")),
     NavItem(_("月度报告"), "reports:list", BANK_WIDE_ROLES, _("总行管理")),
+    NavItem(_("我的导出"), "exports:list", CLIENT_DATA_ROLES, _("系统")),
     NavItem(_("审计日志"), "audit:list", BANK_WIDE_ROLES, _("系统")),
     NavItem(_("接口文档"), "api-docs", BANK_WIDE_ROLES, _("系统")),
     NavItem(_("系统管理"), "admin:index", (Role.ADMIN,), _("系统")),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wealthcrm.calendar",
     "wealthcrm.audit",
     "wealthcrm.notifications",
+    "wealthcrm.exports",
     "clients",
     "tiers",
     "referrals",

@@ -20,7 +20,7 @@ router.register("staff", StaffViewSet, basename="staff")
 
 # Each app mounts its own endpoints under /api/v1/ from its api.py.
 API_APPS = ["clients.api", "tiers.api", "referrals.api", "wealthcrm.calendar.api", "wealthcrm.audit.api",
-            "wealthcrm.notifications.api", "performance.api",
+            "wealthcrm.notifications.api", "wealthcrm.exports.api", "performance.api",
             "performance.reports.api"]
 
 api_v1 = [
@@ -44,6 +44,7 @@ urlpatterns = [
     path("calendar/", include("wealthcrm.calendar.urls")),
     path("notifications/", include("wealthcrm.notifications.urls")),
     path("audit/", include("wealthcrm.audit.urls")),
+    path("exports/", include("wealthcrm.exports.urls")),
     path("performance/", include("performance.urls")),
     path("reports/", include("performance.reports.urls")),
     path("api/v1/", include(api_v1)),

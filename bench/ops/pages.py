@@ -150,8 +150,8 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
         ("branch_manager", "/api/v1/clients/",
          lambda i, user: f"/api/v1/clients/?org_unit={ctx['branch'] if i % 2 else rng.choice(subs)}"
                    f"&tier={('sub_branch', 'branch')[i % 4 // 2]}"),
-        ("branch_manager", "/clients/export.csv",
-         lambda i, user: "/clients/export.csv" + ("", "?tier=sub_branch", "?risk_level=C3")[i % 3]),
+        # Exports run in Celery now (issue 20): what a manager opens is the list of their export jobs.
+        ("branch_manager", "/exports/", lambda i, user: "/exports/"),
         ("branch_manager", "/tiers/distribution/",
          lambda i, user: "/tiers/distribution/" + ("" if i % 2 else f"?unit={rng.choice(subs)}")),
         ("branch_manager", "/tiers/near-threshold/", lambda i, user: "/tiers/near-threshold/" + ("", "?page=2")[i % 2]),

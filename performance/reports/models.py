@@ -1,17 +1,14 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from performance.reports.choices import ReportFormat, ReportStatus
+from wealthcrm.exports.models import FileJob
 from wealthcrm.org import scope
 from wealthcrm.tiering import Tier
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
-# PRODUCT.md "Reports": downloadable for 90 days, then the file is deleted.
-RETENTION = timedelta(days=90)
 
 
 class MonthlyReportQuerySet(models.QuerySet):
@@ -20,24 +17,13 @@ class MonthlyReportQuerySet(models.QuerySet):
         return self if scope.sees_everything(user) else self.none()
 
 
-class MonthlyReport(models.Model):
-    """One requested monthly report: built in Celery, downloadable until ``expires_at``."""
+class MonthlyReport(FileJob):
+    """One requested monthly report: built in Celery (under MEDIA_ROOT/reports/), downloadable until ``expires_at``."""
 
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     format = models.CharField(_("格式"), max_length=10, choices=ReportFormat.choices)
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
                                      on_delete=models.SET_NULL, related_name="monthly_reports")
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Stored under MEDIA_ROOT/reports/, which no URL serves: files go out only through the checked download.
-    file = models.FileField(_("文件"), blank=True, max_length=255)
-    file_size = models.PositiveBigIntegerField(_("文件大小"), default=0)
-    row_count = models.PositiveIntegerField(_("行数"), default=0)
-    error = models.TextField(_("错误"), blank=True)
-    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
     objects = MonthlyReportQuerySet.as_manager()
 

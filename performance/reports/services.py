@@ -17,31 +17,26 @@ Both the client-level CSV and :func:`refresh_tier_summary` (hence the XLSX tier 
 read the same :func:`month_clients_sql`, so the workbook's counts and the CSV's rows agree.
 """
 
-import logging
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.exports import FORMULA_PREFIXES
 from clients.models import Client
-from performance.reports.choices import ReportFormat, ReportStatus
-from performance.reports.models import RETENTION, MonthlyReport
+from performance.reports.choices import ReportFormat
+from performance.reports.models import MonthlyReport
 from performance.reports.sheets import write_workbook
 from performance.reports.summary import (
     month_clients_sql,
 )
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
+from wealthcrm.exports import building
+from wealthcrm.exports.sql import FORMULA_START, copy_chunk, neutralised_sql
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.tiering import Tier, ValueSegment
-
-logger = logging.getLogger(__name__)
 
 # One key space for "building report N" in PostgreSQL's advisory locks ("rprt" in ASCII).
 BUILD_LOCK_KEY = 0x72707274
@@ -49,8 +44,6 @@ BUILD_LOCK_KEY = 0x72707274
 # overhead is noise next to the rows (PERFORMANCE.md: ≤ 2× one COPY of the whole list).
 CSV_CHUNK_IDS = 50_000
 CSV_HEADER = ["客户号", "姓名", "所属机构", "管户顾问", "客户层级", "我行金融资产（元）", "价值分群", "临界提级"]
-# A cell a spreadsheet would run as a formula starts with one of these (clients.exports, API.md Import files).
-FORMULA_START = "^[" + "".join({"-": "\\-", "\t": "\\t", "\r": "\\r"}.get(c, c) for c in FORMULA_PREFIXES) + "]"
 
 
 
@@ -65,68 +58,18 @@ def request_monthly_report(*, actor: Staff, month: date, format: str) -> Monthly
 
 
 def build_monthly_report(*, report_id: int, on_progress: Callable[[int], None] | None = None) -> MonthlyReport:
-    """Build the report's file (CSV or XLSX) and mark it done — or failed, never a truncated file marked done.
+    """Build the report's file (CSV or XLSX) and mark it done — or failed, never a truncated file marked done
+    (the life cycle of every background file: :func:`wealthcrm.exports.building.build_file`)."""
 
-    The file is written next to its final name and renamed into place only when complete. Idempotent: a
-    finished report is left alone, a report another worker is building (advisory lock) is skipped, and a
-    report whose worker died is rebuilt from scratch by the redelivered task.
-    """
-    report = MonthlyReport.objects.get(pk=report_id)
-    if report.status not in (ReportStatus.PENDING, ReportStatus.RUNNING, ReportStatus.FAILED):
-        return report
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BUILD_LOCK_KEY, report.pk])
-        if not cursor.fetchone()[0]:
-            return report
-    try:
-        return _build(report, on_progress)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK_KEY, report.pk])
-
-
-def _build(report: MonthlyReport, on_progress) -> MonthlyReport:
-    reports = MonthlyReport.objects.filter(pk=report.pk)
-    reports.update(status=ReportStatus.RUNNING, progress=0, error="", started_at=timezone.now())
-    last = {"pct": 0}
-
-    def progress(pct: int) -> None:
-        pct = max(0, min(99, int(pct)))
-        if pct != last["pct"]:
-            last["pct"] = pct
-            reports.update(progress=pct)
-            if on_progress:
-                on_progress(pct)
-
-    name = f"reports/{report.month:%Y/%m}/monthly-{report.month:%Y-%m}-{report.pk}.{report.format}"
-    path = default_storage.path(name)
-    partial = f"{path}.part"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
+    def write(report, path, progress):
         if report.format == ReportFormat.CSV:
-            rows = write_client_list(month=report.month, path=partial, progress=progress)
-        else:
-            rows = write_workbook(month=report.month, path=partial, progress=progress)
-        os.replace(partial, path)
-    except Exception:
-        logger.exception("monthly report %s (%s %s) failed", report.pk, report.month, report.format)
-        if os.path.exists(partial):
-            os.remove(partial)
-        reports.update(status=ReportStatus.FAILED, finished_at=timezone.now(),
-                       error=_("报告生成失败，未产生文件。请重新申请；如再次失败请联系系统管理员。"))
-    else:
-        finished = timezone.now()
-        reports.update(status=ReportStatus.DONE, progress=100, file=name, file_size=os.path.getsize(path),
-                       row_count=rows, finished_at=finished, expires_at=finished + RETENTION)
-        if on_progress:
-            on_progress(100)
-    report.refresh_from_db()
-    return report
+            return write_client_list(month=report.month, path=path, progress=progress)
+        return write_workbook(month=report.month, path=path, progress=progress)
 
-
-def _neutralised(expr: str) -> str:
-    """SQL: ``expr`` as text a spreadsheet never runs as a formula (a leading quote, API.md)."""
-    return f"CASE WHEN {expr} ~ %(formula_start)s THEN '''' || {expr} ELSE {expr} END"
+    return building.build_file(
+        MonthlyReport, report_id, lock_key=BUILD_LOCK_KEY, write=write, on_progress=on_progress,
+        name=lambda r: f"reports/{r.month:%Y/%m}/monthly-{r.month:%Y-%m}-{r.pk}.{r.format}",
+        failure=_("报告生成失败，未产生文件。请重新申请；如再次失败请联系系统管理员。"))
 
 
 def client_list_copy_sql(month: date) -> tuple[str, dict]:
@@ -138,7 +81,8 @@ def client_list_copy_sql(month: date) -> tuple[str, dict]:
                                                         for code in ValueSegment.values) + " ELSE '' END")
     advisor = "COALESCE(NULLIF(a.display_name, ''), a.username, '')"
     sql = f"""
-SELECT {_neutralised("m.client_no")}, {_neutralised("m.name")}, {_neutralised("u.name")}, {_neutralised(advisor)},
+SELECT {neutralised_sql("m.client_no")}, {neutralised_sql("m.name")}, {neutralised_sql("u.name")},
+  {neutralised_sql(advisor)},
   {tier_label}, m.aum, {segment_label}, CASE WHEN m.near_threshold THEN %(yes)s ELSE %(no)s END
 FROM ({clients_sql}) m
 JOIN {unit} u ON u.id = m.org_unit_id
@@ -175,11 +119,6 @@ def write_client_list(*, month: date, path: str, progress: Callable[[int], None]
     return rows
 
 
-def copy_chunk(cursor, statement: str, out) -> None:
-    """One ``COPY ... TO STDOUT`` into ``out`` (its own function so a test can make it fail half-way)."""
-    cursor.copy_expert(statement, out)
-
-
 # --- downloads and expiry -------------------------------------------------------------------------------------
 
 def record_download(*, report: MonthlyReport, actor: Staff, request=None) -> None:
@@ -190,10 +129,4 @@ def record_download(*, report: MonthlyReport, actor: Staff, request=None) -> Non
 
 def delete_expired_reports(*, now: datetime | None = None) -> int:
     """Delete the files of reports past ``expires_at``; the records stay (status ``expired``). Returns the count."""
-    now = now or timezone.now()
-    expired = list(MonthlyReport.objects.filter(status=ReportStatus.DONE, expires_at__lte=now).only("pk", "file"))
-    for report in expired:
-        if report.file:
-            default_storage.delete(report.file.name)
-    MonthlyReport.objects.filter(pk__in=[r.pk for r in expired]).update(status=ReportStatus.EXPIRED, file="")
-    return len(expired)
+    return building.delete_expired(MonthlyReport, now=now)

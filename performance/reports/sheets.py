@@ -28,7 +28,6 @@ from decimal import Decimal
 
 import xlsxwriter
 from django.db.models import CharField, Count, F, Func, Q, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +38,7 @@ from performance.models import EchelonResult, KpiValue, Scorecard
 from performance.reports.models import OrgTierMonth
 from performance.reports.summary import local_midnight, month_end, next_month, refresh_tier_summary
 from referrals.models import Referral
-from referrals.selectors import funnel_counts, with_rates
+from referrals.selectors import funnel_groups, with_rates
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.money import WAN
@@ -145,13 +144,13 @@ FUNNEL_KEYS = ["total", "recommended", "contacted", "signed", "closed", "decline
 def referral_funnel_sheet(month: date) -> Sheet:
     """推荐漏斗: referrals recommended in the month, per branch of the referring unit, with the SLA rate.
 
-    The funnel page's counts (``referrals.selectors.funnel_counts``): SLA rate = advisors' turns followed up by
+    The funnel page's counts (``referrals.selectors.funnel_groups``): SLA rate = advisors' turns followed up by
     their deadline ÷ turns followed up or past their deadline; conversion = signed ÷ referrals.
     """
     referrals = (Referral.objects.filter(recommended_at__gte=local_midnight(month),
                                          recommended_at__lt=local_midnight(next_month(month)))
                  .annotate(branch=_branch_id("org_unit__path")))
-    counts = _keyed_by_branch(funnel_counts(referrals, group_by=("branch",), now=timezone.now()))
+    counts = _keyed_by_branch(funnel_groups(referrals, group_by=("branch",)))
 
     def cells(figures: dict) -> list:
         figures = with_rates({key: figures.get(key, 0) for key in FUNNEL_KEYS})

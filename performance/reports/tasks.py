@@ -1,27 +1,16 @@
 """Celery tasks of the monthly report: thin wrappers over :mod:`performance.reports.services`."""
 
-import logging
 from datetime import date
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from performance.reports import services, summary
-
-logger = logging.getLogger(__name__)
+from wealthcrm.exports.tasks import enqueue_on_commit
 
 
 def enqueue_build(report) -> None:
-    """Hand a requested report to a worker once the request is committed (the worker must see the row)."""
-
-    def send():
-        try:
-            build_monthly_report_task.delay(report_id=report.pk)
-        except Exception:  # broker down: the request stays pending and is visible as such; nothing is lost
-            logger.exception("monthly report %s could not be queued", report.pk)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(build_monthly_report_task, report_id=report.pk)
 
 
 @shared_task(bind=True, acks_late=True)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from performance.reports import services, summary, tasks
-from performance.reports.choices import ACTIVE_STATUSES
 from performance.reports.forms import MonthlyReportForm
 from performance.reports.models import MonthlyReport
+from wealthcrm.exports.choices import ACTIVE_STATUSES
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import BANK_WIDE_ROLES
 from wealthcrm.scoped import scoped_page

@@ -101,20 +101,26 @@ def test_hall_staff_see_no_tier_lists(bank, book, web_as):
         assert web.get(reverse(name)).status_code == 403, name
 
 
-def test_near_threshold_csv_is_scoped_neutralised_and_audited(bank, book, web_as):
+def test_near_threshold_csv_is_scoped_neutralised_and_audited(bank, book, web_as, settings, tmp_path,
+                                                               django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
     Client.objects.filter(pk=book["mine"].pk).update(name="=HYPERLINK(1)")
-    response = web_as(bank.north_sub_manager).get(reverse("tiers:near-threshold"), {"format": "csv"})
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    web = web_as(bank.north_sub_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(reverse("exports:request", args=["near_threshold"]))
+    assert response.status_code == 302
+    job_id = int(response.url.rstrip("/").rsplit("/", 1)[1])
+    download = web.get(reverse("export-download", args=[job_id]))
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["客户号", "姓名", "所属机构"]
     names = {row[1] for row in rows[1:]}
     assert names == {"'=HYPERLINK(1)", "乙近"}
     gap = {row[1]: row[7] for row in rows[1:]}
-    assert gap["乙近"] == "1500000.00"
+    assert rows[0][7] == "距门槛差额（万元）" and gap["乙近"] == "150.00"  # 1,500,000.00 元
     from wealthcrm.audit.models import AuditEvent
 
-    event = AuditEvent.objects.get(action="export")
-    assert (event.actor, event.object_type, event.detail["list"]) == (bank.north_sub_manager, "client",
+    event = AuditEvent.objects.filter(action="export").earliest("id")
+    assert (event.actor, event.object_type, event.detail["list"]) == (bank.north_sub_manager, "exports.exportjob",
                                                                      "near_threshold")
 
 
