@@ -256,6 +256,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 # error. Excel's own sheet limit is 1,048,576 rows; shared strings are held in memory by the XLSX reader.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_048_576)
 IMPORT_MAX_CELL_CHARS = 1000
+IMPORT_CHUNK_ROWS = 5000  # rows applied (and the resume cursor moved) per transaction
 TABULAR_MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 TABULAR_MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # A running import whose worker has not reported for this long (and holds no lock) is resumed by the check.

@@ -473,11 +473,12 @@ def _run(job: ImportJob, on_progress) -> None:
     try:
         total = job.rows_total
         if total is None:
-            total = scan_file(kind=job.kind, path=path)
+            total = scan_file(kind=job.kind, path=path, chunk_rows=settings.IMPORT_CHUNK_ROWS)
             jobs.update(rows_total=total, heartbeat_at=timezone.now())
         resumed = Outcome(created=job.created, updated=job.updated, unchanged=job.unchanged, rejected=job.rejected,
                           error_count=job.error_count, rows_done=job.rows_done, errors=list(job.errors))
-        result = process_file(kind=job.kind, path=path, on_progress=progress, outcome=resumed, on_chunk=record)
+        result = process_file(kind=job.kind, path=path, on_progress=progress, outcome=resumed, on_chunk=record,
+                              chunk_rows=settings.IMPORT_CHUNK_ROWS)
     except TabularFileError as exc:
         # Only the scan raises this (the file is read through before the first row is applied).
         jobs.update(status=ImportStatus.FAILED, message=str(exc), finished_at=timezone.now())
