@@ -465,10 +465,16 @@ def _run(job: ImportJob, on_progress) -> None:
             if on_progress:
                 on_progress(pct)
 
+    kept = {"errors": len(job.errors)}
+
     def record(outcome: Outcome) -> None:
+        fields = {}
+        if len(outcome.errors) != kept["errors"]:  # the kept list stops growing at its limit: not rewritten
+            kept["errors"] = len(outcome.errors)
+            fields["errors"] = outcome.errors
         jobs.update(created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged,
-                    rejected=outcome.rejected, error_count=outcome.error_count, errors=outcome.errors,
-                    rows_done=outcome.rows_done, heartbeat_at=timezone.now())
+                    rejected=outcome.rejected, error_count=outcome.error_count, rows_done=outcome.rows_done,
+                    heartbeat_at=timezone.now(), **fields)
 
     try:
         total = job.rows_total
