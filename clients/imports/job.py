@@ -404,6 +404,8 @@ def preview_rows(job: ImportJob, limit: int = PREVIEW_ROWS) -> dict:
         _check_header(job.kind, header)
     except TabularFileError as exc:
         return {"columns": [], "rows": [], "error": str(exc)}
+    except OSError:
+        return {"columns": [], "rows": [], "error": _("上传的文件已不存在。")}
     errors: list = []
     _validate_chunk(ctx, rows, errors)
     by_row: dict = {}
@@ -498,15 +500,20 @@ def _run(job: ImportJob, on_progress) -> None:
 
 def stale_jobs():
     """Running jobs whose worker died (no report for a while and no one holds the run lock), and queued jobs
-    whose message never reached a worker: the ones the periodic check runs again."""
-    cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    whose message never reached a worker (sent long ago, still pending): the ones the check runs again."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    # A queued message may wait behind other work; it is presumed lost only after the broker would have
+    # redelivered it (the visibility timeout).
+    lost = now - timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
     candidates = ImportJob.objects.filter(
-        Q(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff)
-        | Q(status=ImportStatus.RUNNING, heartbeat_at__isnull=True)
+        Q(status=ImportStatus.RUNNING) & (Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
         | Q(status=ImportStatus.PENDING, preview=False, created_at__lt=cutoff))
     for job in candidates:
         if outbox.pending(RUN_TASK, job_id=job.pk):
             continue  # still waiting for the broker: the sweep sends it
+        if job.status == ImportStatus.PENDING and (outbox.last_sent(RUN_TASK, job_id=job.pk) or lost) > lost:
+            continue
         if _run_lock(job.pk, take=True):
             _run_lock(job.pk, take=False)
             yield job

@@ -146,3 +146,11 @@ def test_the_schedules_are_installed_by_migrations():
 
     tasks = dict(PeriodicTask.objects.filter(enabled=True).values_list("task", "interval__every"))
     assert tasks["wealthcrm.outbox.tasks.sweep_outbox"] == 1 and tasks["clients.tasks.check_imports"] == 2
+
+
+def test_a_queued_job_is_sent_again_only_once_its_message_is_presumed_lost(bank, settings):
+    job = _upload(_aum_file(bank))
+    _age(job, seconds=settings.IMPORT_STALE_SECONDS + 5)
+    assert imports.requeue_stale_jobs() == []  # sent recently: it may be waiting behind other work
+    OutboxMessage.objects.update(sent_at=timezone.now() - timedelta(days=1))
+    assert imports.requeue_stale_jobs() == [job.pk]

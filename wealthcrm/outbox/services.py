@@ -61,3 +61,9 @@ def sweep(limit: int = 500) -> int:
 def pending(task: str, **kwargs) -> bool:
     """Whether a call of ``task`` with these kwargs is still waiting to be sent."""
     return OutboxMessage.objects.filter(task=task, kwargs__contains=kwargs, sent_at__isnull=True).exists()
+
+
+def last_sent(task: str, **kwargs):
+    """When a call of ``task`` with these kwargs was last handed to the broker (``None``: never)."""
+    return (OutboxMessage.objects.filter(task=task, kwargs__contains=kwargs, sent_at__isnull=False)
+            .order_by("-sent_at").values_list("sent_at", flat=True).first())
