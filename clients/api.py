@@ -4,7 +4,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from clients import imports, services, tasks
+from clients import imports, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import Client, Company, Contact, Household, ImportJob
@@ -264,16 +263,29 @@ class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ContactFilterSet
 
 
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Line in the file (header = 1).")
+    field = serializers.CharField()
+    column = serializers.CharField(required=False, help_text="The column's Chinese label (客户经理 …).")
+    message = serializers.CharField()
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    preview = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Save the file without applying it: look at GET …/preview/, then POST …/confirm/.")
 
     class Meta:
         model = ImportJob
         fields = ["id", "kind", "file", "original_name", "status", "progress", "created", "updated", "unchanged",
-                  "errors", "message", "created_by", "created_at", "finished_at"]
+                  "errors", "message", "created_by", "created_at", "finished_at", "rejected", "error_count",
+                  "rows_total", "rows_done", "preview"]
         read_only_fields = ["original_name", "status", "progress", "created", "updated", "unchanged", "errors",
-                            "message", "created_at", "finished_at"]
+                            "message", "created_at", "finished_at", "rejected", "error_count", "rows_total",
+                            "rows_done"]
 
     def validate_file(self, value):
         try:
@@ -284,7 +296,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         return imports.create_import_job(kind=validated_data["kind"], uploaded_file=validated_data["file"],
-                                         actor=self.context["request"].user)
+                                         actor=self.context["request"].user, preview=validated_data["preview"])
+
+
+class ImportPreviewRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    values = serializers.ListField(child=serializers.CharField(allow_blank=True))
+    errors = ImportErrorSerializer(many=True)
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                    help_text="[field, Chinese label] of each column shown.")
+    rows = ImportPreviewRowSerializer(many=True)
+    error = serializers.CharField(allow_blank=True, help_text="Why the whole file cannot be read, if so.")
 
 
 class ImportJobViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
@@ -293,10 +318,17 @@ class ImportJobViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     permission_classes = [BankWidePermission]
     parser_classes = [MultiPartParser, FormParser]
 
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            job = serializer.save()
-            tasks.enqueue_import(job)
+    @extend_schema(request=None, responses=ImportPreviewSerializer)
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """The first rows as the import reads them, with their errors; applies nothing."""
+        return Response(ImportPreviewSerializer(imports.preview_rows(self.get_object())).data)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Apply a previewed upload (a second call changes nothing)."""
+        return Response(ImportJobSerializer(imports.confirm_import(self.get_object())).data)
 
 
 router = SimpleRouter()

@@ -306,6 +306,17 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    # Rows with at least one error, and all errors (``errors`` keeps only the first ones).
+    rejected = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The resume cursor: data rows read so far (each chunk's rows, counts and errors commit together), of
+    # ``rows_total`` counted before anything is applied.
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Uploaded to be looked at first: not run until confirmed.
+    preview = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="imports")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -320,3 +331,7 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def has_rejected_rows(self) -> bool:
+        return self.status == ImportStatus.DONE and self.rejected > 0

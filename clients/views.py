@@ -5,14 +5,14 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import imports, services, tasks
-from clients.choices import ImportStatus, ProductCategory
+from clients import imports, services
+from clients.choices import ImportKind, ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
@@ -163,19 +163,45 @@ def client_edit(request, client):
 
 @scoped_page(ImportJob, roles=BANK_WIDE_ROLES)
 def import_list(request, jobs):
-    """Upload page for head office/admin, with past imports and their progress (htmx polling)."""
+    """Upload page for head office/admin: the columns each kind takes, templates, past imports (htmx polling)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        preview = "preview" in request.POST
         try:
             job = imports.create_import_job(kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
-                                            actor=request.user)
+                                            actor=request.user, preview=preview)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            tasks.enqueue_import(job)
+            if preview:
+                return redirect("clients:import-detail", pk=job.pk)
             messages.success(request, _("文件已上传，正在后台导入。"))
             return redirect("clients:imports")
-    return render(request, "clients/imports.html", {"form": form, **_import_rows_context(jobs)})
+    return render(request, "clients/imports.html",
+                  {"form": form, "kinds": imports.column_guide(), **_import_rows_context(jobs)})
+
+
+@scoped_object(ImportJob, roles=BANK_WIDE_ROLES)
+def import_detail(request, job):
+    """One import: its outcome and every reported error by Chinese column; a preview's first rows, to confirm."""
+    if request.method == "POST":
+        job = imports.confirm_import(job)
+        messages.success(request, _("已确认，正在后台导入。"))
+        return redirect("clients:import-detail", pk=job.pk)
+    preview = imports.preview_rows(job) if job.preview else None
+    return render(request, "clients/import_detail.html", {"job": job, "preview": preview})
+
+
+@role_required(*BANK_WIDE_ROLES)
+@require_GET
+def import_template(request, kind):
+    """An XLSX with the kind's header row, ID and phone columns formatted as text."""
+    if kind not in ImportKind.values:
+        raise Http404
+    response = HttpResponse(imports.template_xlsx(kind),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="import-{kind}.xlsx"'
+    return response
 
 
 def _import_rows_context(jobs):

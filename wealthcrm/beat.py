@@ -1,4 +1,5 @@
-"""Schedules as data: the one way a migration adds a daily Celery beat task (django-celery-beat, Asia/Shanghai).
+"""Schedules as data: the one way a migration adds a Celery beat task, daily (Asia/Shanghai) or every few
+minutes (django-celery-beat).
 
 Schedules live in the database so operators can move them in the admin; a data migration gives the default.
 """
@@ -15,6 +16,22 @@ def daily_task(*, name: str, task: str, hour: int, minute: int = 0) -> migration
             timezone="Asia/Shanghai")
         apps.get_model("django_celery_beat", "PeriodicTask").objects.update_or_create(
             name=name, defaults={"task": task, "crontab": crontab, "enabled": True, "kwargs": "{}"})
+
+    def backwards(apps, schema_editor):
+        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()
+
+    return migrations.RunPython(forwards, backwards)
+
+
+def interval_task(*, name: str, task: str, minutes: int) -> migrations.RunPython:
+    """A migration operation running ``task`` every ``minutes`` minutes (checks and sweeps; reversible)."""
+
+    def forwards(apps, schema_editor):
+        interval, _ = apps.get_model("django_celery_beat", "IntervalSchedule").objects.get_or_create(
+            every=minutes, period="minutes")
+        apps.get_model("django_celery_beat", "PeriodicTask").objects.update_or_create(
+            name=name, defaults={"task": task, "interval": interval, "crontab": None, "enabled": True,
+                                 "kwargs": "{}"})
 
     def backwards(apps, schema_editor):
         apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "wealthcrm.audit",
     "wealthcrm.notifications",
     "wealthcrm.exports",
+    "wealthcrm.outbox",
     "clients",
     "tiers",
     "referrals",
@@ -265,6 +266,18 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
                                    "unacked_restore_interval": 30, "unacked_restore_throttle": 1}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
+
+# Imports (issue 19): bounds that hold whatever a file contains. Rows beyond the limit or an XLSX whose parts
+# would expand past the limits refuse the whole file before anything is applied; an over-long cell is a row
+# error. Excel's own sheet limit is 1,048,576 rows; shared strings are held in memory by the XLSX reader.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_048_576)
+IMPORT_MAX_CELL_CHARS = 1000
+IMPORT_CHUNK_ROWS = 5000  # rows applied (and the resume cursor moved) per transaction
+TABULAR_MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+TABULAR_MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+# A running import whose worker has not reported for this long (and holds no lock) is resumed by the check.
+IMPORT_STALE_SECONDS = 120
+IMPORT_MAX_ATTEMPTS = 3
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL.replace("redis+socket://", "unix://")}}
 

@@ -2,17 +2,20 @@
 
 Used by the core-banking imports (``clients.imports``) and the calendar's manual-file upload. CSV goes through
 ``pandas.read_csv(chunksize=...)`` with every cell read as text, XLSX through openpyxl's read-only mode, so a
-50 MB extract never sits in memory whole. Rows come as ``(line, {column: text})`` where ``line`` is the line in
+50 MB extract never sits in memory whole. Bounds hold whatever the file says about itself: an XLSX is measured by
+its zip members' declared sizes before it is opened (a 1 MB file may expand to gigabytes; the zip reader never
+inflates a member past its declared size), its sheet is read to the last row whatever ``<dimension>`` claims,
+and ``max_rows`` stops a file with too many rows. Rows come as ``(line, {column: text})`` where ``line`` is the line in
 the file (header = 1); the caller names the columns (``normalise_header``) and validates the cells.
 """
 
 import codecs
-import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
 import pandas as pd
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 CHUNK_ROWS = 5000
@@ -97,43 +100,66 @@ def _header_text(raw) -> str:
 
 
 def _iter_csv(fh, chunk_rows: int, normalise_header) -> Iterator[Chunk]:
-    text = io.TextIOWrapper(fh, encoding=detect_csv_encoding(fh), newline="")
+    # The binary handle with its encoding, not a text wrapper: pandas buffers a text handle whole (+125 MB
+    # for a 70 MB file), a binary one chunk by chunk.
+    encoding = detect_csv_encoding(fh)
     try:
-        try:
-            reader = pd.read_csv(text, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                                 chunksize=chunk_rows, skipinitialspace=False)
-        except pd.errors.EmptyDataError:
-            raise empty_file_error() from None
-        line = 1
-        header = None
-        try:
-            for frame in reader:
-                if header is None:
-                    header = [normalise_header(_header_text(c)) for c in frame.columns]
-                rows = []
-                for values in frame.itertuples(index=False, name=None):
-                    line += 1
-                    rows.append((line, dict(zip(header, (("" if v is None else str(v).strip()) for v in values),
-                                                strict=False))))
-                yield header, rows
-        except pd.errors.ParserError as exc:
-            raise TabularFileError(
-                _("CSV 格式有误（第 %(line)s 行附近）：请检查引号和分隔符。") % {"line": line + 1}) from exc
-        if header is None:
-            raise empty_file_error()
+        reader = pd.read_csv(fh, encoding=encoding, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                             chunksize=chunk_rows, skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        raise empty_file_error() from None
+    line = 1
+    header = None
+    try:
+        for frame in reader:
+            if header is None:
+                header = [normalise_header(_header_text(c)) for c in frame.columns]
+            rows = []
+            for values in frame.itertuples(index=False, name=None):
+                line += 1
+                rows.append((line, dict(zip(header, (("" if v is None else str(v).strip()) for v in values),
+                                            strict=False))))
+            yield header, rows
+    except pd.errors.ParserError as exc:
+        raise TabularFileError(
+            _("CSV 格式有误（第 %(line)s 行附近）：请检查引号和分隔符。") % {"line": line + 1}) from exc
+    if header is None:
+        raise empty_file_error()
+
+
+def check_xlsx_expansion(fh) -> None:
+    """Refuse an XLSX whose parts would expand past the limits, from the zip directory alone (nothing inflated).
+
+    Shared strings are loaded whole by the reader, so they have their own, smaller limit."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise TabularFileError(_("无法读取 Excel 文件：请上传 .xlsx 格式（Excel 2007 及以上）。")) from exc
     finally:
-        text.detach()  # the caller owns the binary handle
+        fh.seek(0)
+    total = sum(m.file_size for m in members)
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    limit, shared_limit = settings.TABULAR_MAX_UNCOMPRESSED_BYTES, settings.TABULAR_MAX_SHARED_STRINGS_BYTES
+    if total > limit or shared > shared_limit:
+        raise TabularFileError(
+            _("Excel 文件解压后过大（%(size)s MB，上限 %(limit)s MB）：请另存为 CSV 或拆分后分批导入。")
+            % {"size": total // (1 << 20), "limit": limit // (1 << 20)})
 
 
 def _iter_xlsx(fh, chunk_rows: int, normalise_header) -> Iterator[Chunk]:
     from openpyxl import load_workbook
 
+    check_xlsx_expansion(fh)
     try:
         workbook = load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
         raise TabularFileError(_("无法读取 Excel 文件：请上传 .xlsx 格式（Excel 2007 及以上）。")) from exc
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the declared <dimension> may stop short of the last row or column
         rows_iter = sheet.iter_rows(values_only=True)
         header = None
         for first in rows_iter:
@@ -153,11 +179,13 @@ def _iter_xlsx(fh, chunk_rows: int, normalise_header) -> Iterator[Chunk]:
         workbook.close()
 
 
-def read_rows(source, *, chunk_rows: int = CHUNK_ROWS,
-              normalise_header: Callable[[str], str] = str.lower) -> Iterator[Chunk]:
+def read_rows(source, *, chunk_rows: int = CHUNK_ROWS, normalise_header: Callable[[str], str] = str.lower,
+              max_rows: int | None = None) -> Iterator[Chunk]:
     """Yield ``(header, [(line, {column: text}), ...])`` chunks of a CSV or XLSX file (a path or an open file).
 
-    Raises ``TabularFileError`` for a file that cannot be read at all.
+    Raises ``TabularFileError`` for a file that cannot be read at all, or (``max_rows``) that has more data rows
+    than that — raised with the chunk that crosses the limit, so a caller that must apply all or nothing reads
+    the file through once before applying anything.
     """
     with _binary(source) as fh:
         magic = fh.read(4)
@@ -167,23 +195,7 @@ def read_rows(source, *, chunk_rows: int = CHUNK_ROWS,
         if magic.startswith(OLE_MAGIC):
             raise TabularFileError(_("不支持旧版 Excel（.xls）文件：请另存为 .xlsx 或 CSV。"))
         reader = _iter_xlsx if magic == XLSX_MAGIC else _iter_csv
-        yield from reader(fh, chunk_rows, normalise_header)
-
-
-def count_rows(source) -> int:
-    """Rough number of data rows, for progress only (XLSX: the sheet's declared size)."""
-    with _binary(source) as fh:
-        if fh.read(4) == XLSX_MAGIC:
-            from openpyxl import load_workbook
-
-            fh.seek(0)
-            try:
-                wb = load_workbook(fh, read_only=True)
-            except Exception:  # unreadable: read_rows reports it properly
-                return 1
-            try:
-                return max((wb.worksheets[0].max_row or 1) - 1, 1)
-            finally:
-                wb.close()
-        fh.seek(0)
-        return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 1)
+        for header, rows in reader(fh, chunk_rows, normalise_header):
+            if max_rows is not None and rows and rows[-1][0] - 1 > max_rows:
+                raise TabularFileError(_("文件超过 %(n)s 行：请拆分后分批导入。") % {"n": max_rows})
+            yield header, rows

@@ -6,13 +6,17 @@ progress and the ImportJob's outcome). The Celery task that runs a job lives in 
 imports this package and never the other way round.
 """
 
+from clients.imports.guide import column_guide, template_xlsx
 from clients.imports.job import (
     ALLOWED_SUFFIXES,
     check_upload,
+    confirm_import,
     create_import_job,
+    preview_rows,
     process_file,
+    requeue_stale_jobs,
     run_import,
 )
 
-__all__ = ["ALLOWED_SUFFIXES", "check_upload", "create_import_job", "process_file",
-           "run_import"]
+__all__ = ["ALLOWED_SUFFIXES", "check_upload", "column_guide", "confirm_import", "create_import_job",
+           "preview_rows", "process_file", "requeue_stale_jobs", "run_import", "template_xlsx"]

@@ -37,6 +37,7 @@ NOT_SCOPED = {
     "tier-policy-detail": "the tier policy is bank-wide reference data",
     "tiers:recompute": "queues the bank-wide recompute (head office only)",
     "tier-recompute": "queues the bank-wide recompute (head office only)",
+    "clients:import-template": "an empty spreadsheet of an import kind's column headers (head office); no rows",
     "calendar:manage": "the business-day calendar is bank-wide reference data",
     "calendar:manual": "the business-day calendar is bank-wide reference data",
     "calendar:upload": "the business-day calendar is bank-wide reference data",

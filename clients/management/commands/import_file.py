@@ -28,9 +28,9 @@ class Command(BaseCommand):
             job.save()
         job = imports.run_import(job_id=job.pk, on_progress=lambda pct: self.stdout.write(f"  {pct}%"))
         for error in job.errors[:50]:
-            self.stdout.write(f"  row {error['row']} {error['field']}: {error['message']}")
+            self.stdout.write(f"  row {error['row']} {error.get('column', error['field'])}: {error['message']}")
         summary = (f"import #{job.pk} {job.status}: created {job.created}, updated {job.updated}, "
-                   f"unchanged {job.unchanged}, errors {len(job.errors)}")
+                   f"unchanged {job.unchanged}, rejected rows {job.rejected}, errors {job.error_count}")
         if job.status == ImportStatus.FAILED:
             raise CommandError(f"{summary}: {job.message}")
         self.stdout.write(self.style.SUCCESS(summary))
