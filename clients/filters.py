@@ -1,9 +1,12 @@
 """Which clients and contacts: one FilterSet per list, shared by the REST API and the HTML pages."""
 
+import datetime as dt
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.choices import ContactChannel, ContactPurpose, RiskLevel
+from clients.choices import CallbackState, ContactChannel, ContactPurpose, FollowUpState, RiskLevel
 from clients.models import Client, Contact
 from wealthcrm.filters import BoundedIsoDateTimeFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
@@ -20,13 +23,34 @@ class ClientFilterSet(ScopedFilterSet):
     aum_min = django_filters.NumberFilter(field_name="aum", lookup_expr="gte", label=_("资产下限（元）"))
     aum_max = django_filters.NumberFilter(field_name="aum", lookup_expr="lte", label=_("资产上限（元）"))
     near_threshold = StrictBooleanFilter(label=_("临界提级"))
+    # The lists behind the dashboard's callback, follow-up and reassign figures.
+    callback = django_filters.ChoiceFilter(choices=CallbackState.choices, method="filter_callback",
+                                           label=_("回访计划"))
+    follow_up = django_filters.ChoiceFilter(choices=FollowUpState.choices, method="filter_follow_up",
+                                            label=_("预约跟进"))
+    reassigned = django_filters.DateFromToRangeFilter(method="filter_reassigned", label=_("改派日期"))
 
     class Meta:
         model = Client
-        fields = ["search", "tier", "org_unit", "advisor", "risk_level", "aum_min", "aum_max", "near_threshold"]
+        fields = ["search", "tier", "org_unit", "advisor", "risk_level", "aum_min", "aum_max", "near_threshold",
+                  "callback", "follow_up", "reassigned"]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_callback(self, queryset, name, value):
+        return queryset.in_callback_state(value, now=timezone.now())
+
+    def filter_follow_up(self, queryset, name, value):
+        return queryset.in_follow_up_state(value, now=timezone.now())
+
+    def filter_reassigned(self, queryset, name, value):
+        """Local dates, both ends included; a missing end is open."""
+        zone = timezone.get_current_timezone()
+        start = dt.datetime.combine(value.start, dt.time.min, tzinfo=zone) if value.start else None
+        end = (dt.datetime.combine(value.stop + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+               if value.stop and value.stop < dt.date.max else None)
+        return queryset.reassigned_between(start=start, end=end)
 
 
 class ContactFilterSet(ScopedFilterSet):
