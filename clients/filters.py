@@ -1,7 +1,5 @@
 """Which clients and contacts: one FilterSet per list, shared by the REST API and the HTML pages."""
 
-import datetime as dt
-
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,12 +43,9 @@ class ClientFilterSet(ScopedFilterSet):
         return queryset.in_follow_up_state(value, now=timezone.now())
 
     def filter_reassigned(self, queryset, name, value):
-        """Local dates, both ends included; a missing end is open."""
-        zone = timezone.get_current_timezone()
-        start = dt.datetime.combine(value.start, dt.time.min, tzinfo=zone) if value.start else None
-        end = (dt.datetime.combine(value.stop + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-               if value.stop and value.stop < dt.date.max else None)
-        return queryset.reassigned_between(start=start, end=end)
+        """Local dates, both ends included (the range field gives the first and last instant); a missing end is
+        open."""
+        return queryset.reassigned_between(start=value.start, end=value.stop)
 
 
 class ContactFilterSet(ScopedFilterSet):

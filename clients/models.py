@@ -106,9 +106,9 @@ class ClientQuerySet(ScopedQuerySet):
         return self.follow_up_due(start=today - timedelta(days=FOLLOW_UP_LOOKBACK_DAYS), end=today)
 
     def reassigned_between(self, *, start: datetime | None, end: datetime | None):
-        """Clients given a new advisor in ``[start, end)`` (``None``: open) — :class:`Reassignment`, written by the
-        reassign service."""
-        bounds = {key: value for key, value in (("at__gte", start), ("at__lt", end)) if value is not None}
+        """Clients given a new advisor between ``start`` and ``end``, both included (``None``: open) —
+        :class:`Reassignment`, written by the reassign service."""
+        bounds = {key: value for key, value in (("at__gte", start), ("at__lte", end)) if value is not None}
         return self.filter(Exists(Reassignment.objects.filter(client=OuterRef("pk"), **bounds)))
 
 
