@@ -26,7 +26,9 @@ class ClientFilterSet(ScopedFilterSet):
                                            label=_("回访计划"))
     follow_up = django_filters.ChoiceFilter(choices=FollowUpState.choices, method="filter_follow_up",
                                             label=_("预约跟进"))
-    reassigned = django_filters.DateFromToRangeFilter(method="filter_reassigned", label=_("改派日期"))
+    reassigned = django_filters.DateFromToRangeFilter(
+        method="filter_reassigned", label=_("改派日期"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
 
     class Meta:
         model = Client
