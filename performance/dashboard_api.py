@@ -4,6 +4,7 @@ parameters. Registered on the performance router (``performance/api.py``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -148,10 +149,18 @@ class DashboardSerializer(serializers.Serializer):
     acquisition_channels = ChannelSerializer(many=True, allow_null=True, source="channels")
 
 
+class OneObjectSchema(AutoSchema):
+    """The collection URL answers one object (the dashboard), not a list: the schema must say so."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class DashboardViewSet(ScopedViewSet):
     """Managers (their subtree) and head office (the bank); others 403."""
 
     queryset = OrgUnit.objects.all()
+    schema = OneObjectSchema()
     permission_classes = [role_permission(read=MANAGER_ROLES, write=())]
     filter_backends = []
     pagination_class = None

@@ -108,22 +108,32 @@ def refresh_tier_summary(*, month: date) -> int:
     Called by the nightly tier recompute for the month it ran in, and by the monthly report before reading.
     """
     clients_sql, params = month_clients_sql(month)
-    unit, summary = OrgUnit._meta.db_table, OrgTierMonth._meta.db_table
+    leaf = (f"SELECT org_unit_id, tier, count(*) AS clients, sum(aum) AS aum FROM ({clients_sql}) m "
+            "GROUP BY org_unit_id, tier")
+    return _roll_up(OrgTierMonth, leaf_sql=leaf, key="tier", keys=list(Tier.values), measures=("clients", "aum"),
+                    params={**params, "month": month})
+
+
+def _roll_up(summary_model, *, leaf_sql: str, key: str, keys: list[str], measures: tuple[str, ...],
+             params: dict) -> int:
+    """Upsert ``summary_model``'s rows of ``params["month"]`` in one ``INSERT ... SELECT``: the ``leaf_sql`` rows
+    (``org_unit_id``, ``key``, the ``measures``; a few hundred) each added to its unit and all the unit's ancestors
+    (path prefixes), over the grid of every unit × ``keys``, zeros included. Returns the rows written."""
+    unit, summary = OrgUnit._meta.db_table, summary_model._meta.db_table
     sql = f"""
-WITH m AS ({clients_sql}),
-leaf AS (SELECT org_unit_id, tier, count(*) AS n, sum(aum) AS aum FROM m GROUP BY org_unit_id, tier),
+WITH leaf AS ({leaf_sql}),
 rolled AS (
-  SELECT a.id AS org_unit_id, l.tier, sum(l.n) AS n, sum(l.aum) AS aum
+  SELECT a.id AS org_unit_id, l.{key}, {", ".join(f"sum(l.{m}) AS {m}" for m in measures)}
   FROM leaf l JOIN {unit} u ON u.id = l.org_unit_id JOIN {unit} a ON starts_with(u.path, a.path)
-  GROUP BY a.id, l.tier)
-INSERT INTO {summary} (org_unit_id, month, tier, clients, aum, refreshed_at)
-SELECT o.id, %(month)s, t.tier, COALESCE(r.n, 0), COALESCE(r.aum, 0), now()
-FROM {unit} o CROSS JOIN unnest(%(tiers)s::varchar[]) AS t(tier)
-LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.tier = t.tier
-ON CONFLICT (org_unit_id, month, tier)
-DO UPDATE SET clients = EXCLUDED.clients, aum = EXCLUDED.aum, refreshed_at = EXCLUDED.refreshed_at"""
+  GROUP BY a.id, l.{key})
+INSERT INTO {summary} (org_unit_id, month, {key}, {", ".join(measures)}, refreshed_at)
+SELECT o.id, %(month)s, k.{key}, {", ".join(f"COALESCE(r.{m}, 0)" for m in measures)}, now()
+FROM {unit} o CROSS JOIN unnest(%(keys)s::varchar[]) AS k({key})
+LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.{key} = k.{key}
+ON CONFLICT (org_unit_id, month, {key})
+DO UPDATE SET {", ".join(f"{m} = EXCLUDED.{m}" for m in measures)}, refreshed_at = EXCLUDED.refreshed_at"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "month": month, "tiers": list(Tier.values)})
+        cursor.execute(sql, {**params, "keys": keys})
         return cursor.rowcount
 
 
@@ -154,28 +164,15 @@ def refresh_channel_summary(*, month: date) -> int:
     """Rewrite :class:`OrgChannelMonth` for ``month`` in one ``INSERT ... SELECT``: the month's new clients and
     referrals grouped per (unit, channel), each group added to the unit and its ancestors, and the grid of all
     units × the six channels upserted, zeros included. Idempotent; returns the number of rows written."""
-    unit, summary = OrgUnit._meta.db_table, OrgChannelMonth._meta.db_table
-    sql = f"""
-WITH leaf AS (
+    leaf = f"""
   SELECT org_unit_id, acquisition_channel AS channel, count(*) AS clients, 0 AS referrals
   FROM {Client._meta.db_table} WHERE created_at >= %(start)s AND created_at < %(end)s GROUP BY 1, 2
   UNION ALL
   SELECT org_unit_id, channel, 0, count(*)
-  FROM {Referral._meta.db_table} WHERE recommended_at >= %(start)s AND recommended_at < %(end)s GROUP BY 1, 2),
-rolled AS (
-  SELECT a.id AS org_unit_id, l.channel, sum(l.clients) AS clients, sum(l.referrals) AS referrals
-  FROM leaf l JOIN {unit} u ON u.id = l.org_unit_id JOIN {unit} a ON starts_with(u.path, a.path)
-  GROUP BY a.id, l.channel)
-INSERT INTO {summary} (org_unit_id, month, channel, clients, referrals, refreshed_at)
-SELECT o.id, %(month)s, c.channel, COALESCE(r.clients, 0), COALESCE(r.referrals, 0), now()
-FROM {unit} o CROSS JOIN unnest(%(channels)s::varchar[]) AS c(channel)
-LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.channel = c.channel
-ON CONFLICT (org_unit_id, month, channel)
-DO UPDATE SET clients = EXCLUDED.clients, referrals = EXCLUDED.referrals, refreshed_at = EXCLUDED.refreshed_at"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"month": month, "start": local_midnight(month), "end": local_midnight(next_month(month)),
-                             "channels": list(AcquisitionChannel.values)})
-        return cursor.rowcount
+  FROM {Referral._meta.db_table} WHERE recommended_at >= %(start)s AND recommended_at < %(end)s GROUP BY 1, 2"""
+    return _roll_up(OrgChannelMonth, leaf_sql=leaf, key="channel", keys=list(AcquisitionChannel.values),
+                    measures=("clients", "referrals"),
+                    params={"month": month, "start": local_midnight(month), "end": local_midnight(next_month(month))})
 
 
 # --- the callback summary -------------------------------------------------------------------------------------
