@@ -81,3 +81,17 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("处理中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class CallbackState(models.TextChoices):
+    """Where a client stands against their tier's callback plan (the dashboards' 回访 card and its lists)."""
+
+    OVERDUE = "overdue", _("回访已到期")
+    DUE_SOON = "due_soon", _("7 天内到期")
+
+
+class FollowUpState(models.TextChoices):
+    """Open scheduled next actions (下次跟进) of a client."""
+
+    TODAY = "today", _("今日应跟进")
+    OVERDUE = "overdue", _("逾期未跟进")

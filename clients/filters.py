@@ -1,9 +1,10 @@
 """Which clients and contacts: one FilterSet per list, shared by the REST API and the HTML pages."""
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.choices import ContactChannel, ContactPurpose, RiskLevel
+from clients.choices import CallbackState, ContactChannel, ContactPurpose, FollowUpState, RiskLevel
 from clients.models import Client, Contact
 from wealthcrm.filters import BoundedIsoDateTimeFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
@@ -20,13 +21,33 @@ class ClientFilterSet(ScopedFilterSet):
     aum_min = django_filters.NumberFilter(field_name="aum", lookup_expr="gte", label=_("资产下限（元）"))
     aum_max = django_filters.NumberFilter(field_name="aum", lookup_expr="lte", label=_("资产上限（元）"))
     near_threshold = StrictBooleanFilter(label=_("临界提级"))
+    # The lists behind the dashboard's callback, follow-up and reassign figures.
+    callback = django_filters.ChoiceFilter(choices=CallbackState.choices, method="filter_callback",
+                                           label=_("回访计划"))
+    follow_up = django_filters.ChoiceFilter(choices=FollowUpState.choices, method="filter_follow_up",
+                                            label=_("预约跟进"))
+    reassigned = django_filters.DateFromToRangeFilter(
+        method="filter_reassigned", label=_("改派日期"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
 
     class Meta:
         model = Client
-        fields = ["search", "tier", "org_unit", "advisor", "risk_level", "aum_min", "aum_max", "near_threshold"]
+        fields = ["search", "tier", "org_unit", "advisor", "risk_level", "aum_min", "aum_max", "near_threshold",
+                  "callback", "follow_up", "reassigned"]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_callback(self, queryset, name, value):
+        return queryset.in_callback_state(value, now=timezone.now())
+
+    def filter_follow_up(self, queryset, name, value):
+        return queryset.in_follow_up_state(value, now=timezone.now())
+
+    def filter_reassigned(self, queryset, name, value):
+        """Local dates, both ends included (the range field gives the first and last instant); a missing end is
+        open."""
+        return queryset.reassigned_between(start=value.start, end=value.stop)
 
 
 class ContactFilterSet(ScopedFilterSet):

@@ -1,17 +1,20 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import (
     AcquisitionChannel,
+    CallbackState,
     CompanyRole,
     ContactChannel,
     ContactPurpose,
+    FollowUpState,
     Gender,
     HouseholdRelation,
     ImportKind,
@@ -25,6 +28,11 @@ from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
+# A scheduled next action (Contact.next_action_at) older than this is no longer on anyone's list: my day and the
+# dashboards look this far back for follow-ups still open.
+FOLLOW_UP_LOOKBACK_DAYS = 14
+# How far ahead "callbacks coming due" looks (the week a manager plans).
+CALLBACK_DUE_SOON_DAYS = 7
 
 
 def search_grams(*, name="name", client_no="client_no") -> Func:
@@ -68,6 +76,40 @@ class ClientQuerySet(ScopedQuerySet):
         return (self.annotate(last_effective_contact=last, callback_interval=interval)
                 .filter(callback_interval__isnull=False)
                 .filter(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=due_before)))
+
+    def callback_due_soon(self, *, now, days: int = CALLBACK_DUE_SOON_DAYS):
+        """Clients not due a callback yet but due within ``days``: :meth:`callback_due` read ``days`` ahead, less
+        the ones already due (the rule itself stays in :meth:`callback_due`)."""
+        return self.callback_due(now=now + timedelta(days=days)).exclude(
+            pk__in=Client.objects.callback_due(now=now).values("pk"))
+
+    def follow_up_due(self, *, start: datetime, end: datetime):
+        """Clients with a scheduled next action (``Contact.next_action_at``) in ``[start, end)`` and no effective
+        contact since the contact that scheduled it: the follow-up is still open."""
+        done_since = Contact.objects.filter(client=OuterRef("client"), effective=True,
+                                            occurred_at__gt=OuterRef("occurred_at"))
+        open_actions = Contact.objects.filter(client=OuterRef("pk"), next_action_at__gte=start,
+                                              next_action_at__lt=end).filter(~Exists(done_since))
+        return self.filter(Exists(open_actions))
+
+    def in_callback_state(self, state: str, *, now):
+        """The clients of a :class:`CallbackState` at ``now``: one entry point for the list filter and the
+        dashboards' nightly counts."""
+        return self.callback_due(now=now) if state == CallbackState.OVERDUE else self.callback_due_soon(now=now)
+
+    def in_follow_up_state(self, state: str, *, now):
+        """The clients of a :class:`FollowUpState` on ``now``'s local day (overdue: the days before, back to
+        ``FOLLOW_UP_LOOKBACK_DAYS``)."""
+        today = datetime.combine(timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone())
+        if state == FollowUpState.TODAY:
+            return self.follow_up_due(start=today, end=today + timedelta(days=1))
+        return self.follow_up_due(start=today - timedelta(days=FOLLOW_UP_LOOKBACK_DAYS), end=today)
+
+    def reassigned_between(self, *, start: datetime | None, end: datetime | None):
+        """Clients given a new advisor between ``start`` and ``end``, both included (``None``: open) —
+        :class:`Reassignment`, written by the reassign service."""
+        bounds = {key: value for key, value in (("at__gte", start), ("at__lte", end)) if value is not None}
+        return self.filter(Exists(Reassignment.objects.filter(client=OuterRef("pk"), **bounds)))
 
 
 class Household(models.Model):
@@ -237,10 +279,46 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["client", "-occurred_at"], name="contact_client_time"),
             models.Index(fields=["staff", "occurred_at"], name="contact_staff_time"),
+            # Few contacts schedule a next action: the open follow-ups of a day are a short range of this.
+            models.Index(fields=["next_action_at"], condition=Q(next_action_at__isnull=False),
+                         name="contact_next_action"),
         ]
 
     def __str__(self):
         return f"{self.client_id} {self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class Reassignment(models.Model):
+    """A client given a new advisor by a manager (改派), one row per change, written by
+    ``clients.services.reassign_client`` beside the audit event.
+
+    The dashboards count a period's reassignments of an org subtree from this indexed table instead of searching
+    the audit log; ``org_unit`` is the client's unit at the time, so a later move does not rewrite the past.
+    """
+
+    client = models.ForeignKey(Client, verbose_name=_("客户"), on_delete=models.CASCADE,
+                               related_name="reassignments")
+    org_unit = models.ForeignKey("org.OrgUnit", verbose_name=_("所属机构"), on_delete=models.PROTECT,
+                                 related_name="reassignments")
+    from_advisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("原管户顾问"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    to_advisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("新管户顾问"), on_delete=models.PROTECT,
+                                   related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("改派时间"))
+
+    class Meta:
+        verbose_name = _("客户改派")
+        verbose_name_plural = _("客户改派")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["org_unit", "at"], name="reassignment_unit_time"),
+            models.Index(fields=["client", "at"], name="reassignment_client_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} {self.from_advisor_id}→{self.to_advisor_id} {self.at:%Y-%m-%d}"
 
 
 class ProductSale(models.Model):

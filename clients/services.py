@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Client, Contact
+from clients.models import Client, Contact, Reassignment
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
@@ -148,6 +148,8 @@ def reassign_client(*, client: Client, advisor, actor, request=None) -> Client:
     if previous != advisor.pk:
         client.advisor = advisor
         client.save(update_fields=["advisor", "updated_at"])
+        Reassignment.objects.create(client=client, org_unit_id=client.org_unit_id, from_advisor_id=previous,
+                                    to_advisor=advisor, actor=actor, at=timezone.now())
         audit.record(action=AuditAction.UPDATE, actor=actor, obj=client, client=client, request=request,
                      detail={"fields": ["advisor"], "from_advisor": previous, "to_advisor": advisor.pk})
     return client

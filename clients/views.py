@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clients import imports, services
-from clients.choices import ImportKind, ImportStatus, ProductCategory
+from clients.choices import ContactPurpose, ImportKind, ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import ClientForm, ContactForm, ImportForm
 from clients.models import Client, ImportJob
@@ -86,7 +86,9 @@ def client_detail(request, clients, pk):
         row["label"] = labels.get(row["product_category"], row["product_category"])
     risk_expires = client.risk_expires_on(risk_assessment_validity(today))
     return render(request, "clients/detail.html", {
-        **_contact_context(client),
+        # my day links here to log a contact: ``?purpose=`` preselects why (an unknown one is ignored)
+        **_contact_context(client, ContactForm(initial={"purpose": request.GET["purpose"]})
+                           if request.GET.get("purpose") in ContactPurpose.values else None),
         "members": members,
         "holdings": holdings,
         "chart": _aum_chart(client),

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from clients.models import Client
 from performance import scorecards, services
 from performance.choices import KpiCode
+from performance.dashboard_api import DashboardViewSet
 from performance.filters import (
     AnalysisMeetingFilter,
     ComplaintFilter,
@@ -279,6 +280,7 @@ router.register("echelons", EchelonViewSet, basename="echelon")
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("analysis-meetings", AnalysisMeetingViewSet, basename="analysis-meeting")
 router.register("kpi-targets", KpiTargetViewSet, basename="kpi-target")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
 urlpatterns = [
     path("scorecards/recompute/", RecomputeView.as_view(), name="scorecard-recompute"),
     *router.urls,

@@ -1,24 +1,36 @@
-"""Read side of the managers' dashboard (经营看板): one function per card, each a fixed number of queries.
+"""Read side of the managers' dashboard (经营看板): one function per card, each a fixed number of queries, and
+:func:`figures`, the whole dashboard of one unit and month — the one source of the page, its charts and the API.
 
-Every figure is for one org unit's whole subtree and one month. The querysets come in already scoped
-(``visible_to``) from the page; narrowing to the unit is a prefix match on the materialised path. Tier mix and
-the 24-month AUM trend come from the nightly summary table (:class:`OrgTierMonth`), never from a scan of the
-clients; the other cards are one aggregate or one GROUP BY over the month's rows each.
+Every figure is for one org unit's whole subtree and one month. The querysets are scoped (``visible_to``) before
+a card sees them; narrowing to the unit is a prefix match on the materialised path. Tier mix, the 24-month AUM
+trend, acquisition channels and outstanding callbacks come from the summary tables the nightly jobs keep
+(``performance.reports.summary``), never from a scan of the clients; the other cards are one aggregate or one
+GROUP BY over the month's rows each.
 """
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from clients.choices import AcquisitionChannel
+from clients.models import Reassignment
 from performance.choices import Card, KpiCode
-from performance.reports.models import OrgTierMonth
+from performance.models import EchelonResult, KpiValue, Scorecard
+from performance.reports.models import OrgCallbackSummary, OrgChannelMonth, OrgTierMonth
 from performance.reports.selectors import tier_trend
+from performance.reports.summary import CALLBACK_FIGURES
 from performance.selectors import missed_meetings
 from performance.services import Period
 from referrals.choices import ReferralStatus
+from referrals.models import Referral
 from referrals.selectors import funnel_by_org_unit, with_rates
 from tiers.choices import Direction
+from tiers.models import TierChange
+from wealthcrm.org import scope
+from wealthcrm.org.choices import BANK_WIDE_ROLES
 from wealthcrm.tiering import Tier
 
 TREND_MONTHS = 24
@@ -105,14 +117,90 @@ def carded_echelons(results, unit, period: Period) -> list:
                 .order_by("card", "kind", "rank"))
 
 
-def acquisition_channels(clients, referrals, unit, period: Period) -> list[dict]:
-    """New clients (created in the month) and referrals (recommended in the month) per acquisition channel:
-    one GROUP BY each."""
-    new_clients = dict(clients.filter(org_unit__path__startswith=unit.path, created_at__gte=period.start_at,
-                                       created_at__lt=period.end_at)
-                       .order_by().values_list("acquisition_channel").annotate(n=Count("pk")))
-    new_referrals = dict(referrals.filter(org_unit__path__startswith=unit.path, recommended_at__gte=period.start_at,
-                                          recommended_at__lt=period.end_at)
-                         .order_by().values_list("channel").annotate(n=Count("pk")))
-    return [{"channel": code, "label": label, "clients": new_clients.get(code, 0),
-             "referrals": new_referrals.get(code, 0)} for code, label in AcquisitionChannel.choices]
+def acquisition_channels(unit, period: Period) -> list[dict]:
+    """New clients (created in the month) and referrals (recommended in the month) per acquisition channel of the
+    unit's subtree, from the nightly channel summary (one indexed read of six rows)."""
+    rows = {row["channel"]: row for row in OrgChannelMonth.objects.filter(org_unit=unit, month=period.start)
+            .values("channel", "clients", "referrals")}
+    return [{"channel": code, "label": label, "clients": rows.get(code, {}).get("clients", 0),
+             "referrals": rows.get(code, {}).get("referrals", 0)} for code, label in AcquisitionChannel.choices]
+
+
+def callbacks(unit) -> dict:
+    """Clients of the unit's subtree whose callback plan has run out or runs out within the week, and open
+    scheduled follow-ups due today or overdue, as of the last nightly count (``refreshed_at``; ``None``: not
+    counted yet, every figure 0)."""
+    row = OrgCallbackSummary.objects.filter(org_unit=unit).values(*CALLBACK_FIGURES, "refreshed_at").first()
+    return row or {**dict.fromkeys(CALLBACK_FIGURES, 0), "refreshed_at": None}
+
+
+def reassignments(unit, period: Period) -> int:
+    """Clients of the unit's subtree given a new advisor in the month (改派): one indexed count."""
+    return Reassignment.objects.filter(org_unit__path__startswith=unit.path, at__gte=period.start_at,
+                                       at__lt=period.end_at).count()
+
+
+# --- the whole dashboard --------------------------------------------------------------------------------------
+
+# The earliest month the dashboard opens: the trend reads 24 months back from it.
+FIRST_PERIOD = dt.date(2000, 1, 1)
+
+
+def parse_period(text, *, today: dt.date) -> Period:
+    """``"YYYY-MM"`` (blank: this month); malformed, before 2000 or in the future → ``ValidationError`` naming
+    ``period``."""
+    if not text:
+        return Period.of(today)
+    period = Period.parse(text)
+    if period.start < FIRST_PERIOD:
+        raise ValidationError({"period": [_("月份不能早于 2000 年。")]})
+    if period.start > today:
+        raise ValidationError({"period": [_("不能选择未来的月份。")]})
+    return period
+
+
+def locate(user, units, unit_id) -> tuple:
+    """``(root, unit)``: the user's own subtree root (head office: the bank's root) and the unit to show — the
+    root, or ``unit_id`` (a unit of the scoped ``units`` within the root; anything else → ``Http404``)."""
+    root = scope.directory_root(user) or units.filter(parent__isnull=True).order_by("path").first()
+    if not root:
+        raise Http404
+    if unit_id in (None, ""):
+        return root, root
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    unit = units.filter(pk=pk).first()
+    if unit is None or not unit.is_within(root):
+        raise Http404
+    return root, unit
+
+
+def figures(user, *, units, root, unit, period: Period, today: dt.date, now) -> dict:
+    """Every figure of the dashboard of ``unit`` for ``period``, for ``user`` (rows through ``visible_to``):
+    read by the page (which adds the charts) and the API alike."""
+    referrals = Referral.objects.visible_to(user)
+    mix = tier_mix(unit, period)
+    data = {
+        "period": period, "unit": unit, "root": root,
+        "ancestors": [u for u in units.filter(pk__in=unit.lineage_ids).order_by("path") if u.is_within(root)],
+        "children": list(units.filter(parent=unit).order_by("path")),
+        "mix": mix, "mix_totals": {"clients": sum(r["clients"] for r in mix), "aum": sum(r["aum"] for r in mix)},
+        "trend": aum_trend(unit, period),
+        "moves": tier_changes(TierChange.objects.visible_to(user), unit, period),
+        "funnel": referral_funnel(referrals, unit, period, now=now),
+        "deadlines": referral_deadlines(referrals, unit, today=today, now=now),
+        "callbacks": callbacks(unit),
+        "reassigned": reassignments(unit, period),
+        "leaders": leaderboard(Scorecard.objects.visible_to(user), unit, period),
+        "coverage": coverage_rate(KpiValue.objects.visible_to(user), unit, period),
+        "meetings": meeting_status(user, unit, min(today, period.end)),
+        "head_office": user.has_role(*BANK_WIDE_ROLES),
+    }
+    if data["head_office"]:
+        last_full = Period.of(today).previous
+        data.update({"echelon_period": last_full,
+                     "carded": carded_echelons(EchelonResult.objects.visible_to(user), unit, last_full),
+                     "channels": acquisition_channels(unit, period)})
+    return data

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
-from clients.models import Client, Contact
+from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact
 from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
@@ -33,7 +33,6 @@ from wealthcrm.tiering import Tier, risk_assessment_validity
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7
 RISK_EXPIRY_WINDOW_DAYS = 30
-CALLBACK_LOOKBACK_DAYS = 14
 
 
 def tier_mix(clients) -> list[dict]:
@@ -55,7 +54,7 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
     callbacks = (Contact.objects.visible_to(user)
                  .filter(next_action_at__lte=end_of_today,
-                         next_action_at__gte=now - dt.timedelta(days=CALLBACK_LOOKBACK_DAYS))
+                         next_action_at__gte=now - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS))
                  .select_related("client").order_by("next_action_at"))
     birthdays = (clients.exclude(birth_date__isnull=True)
                  .annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))

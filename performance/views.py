@@ -28,10 +28,8 @@ from performance.models import (
     ScoreRule,
 )
 from referrals.models import Referral
-from tiers.models import TierChange
 from wealthcrm.forms import add_service_errors
 from wealthcrm.money import to_wan
-from wealthcrm.org import scope
 from wealthcrm.org.choices import (
     BANK_WIDE_ROLES,
     CLIENT_DATA_ROLES,
@@ -309,41 +307,24 @@ def _bar(labels, datasets, **options) -> str:
                   "options": {"maintainAspectRatio": False, **options}})
 
 
-@scoped_page(OrgUnit, TierChange, Referral, Scorecard, KpiValue, EchelonResult, Client, roles=MANAGER_ROLES)
-def dashboard(request, units, changes, referrals, cards, kpi_values, results, clients):
+@scoped_page(OrgUnit, roles=MANAGER_ROLES)
+def dashboard(request, units):
     """经营看板: the manager's subtree (head office: the bank) for a month; ``?unit=`` narrows every card to a
-    unit in scope (else 404), ``?period=YYYY-MM`` picks the month (malformed or in the future: 404)."""
+    unit in scope (else 404), ``?period=YYYY-MM`` picks the month (malformed or in the future: 404). The figures
+    are :func:`performance.dashboards.figures`, as the API serves them; this page adds the charts."""
     today = timezone.localdate()
-    now = timezone.now()
-    period = _period(request)
-    if period.start > today:
-        raise Http404
-    root = scope.directory_root(request.user)
-    root = root or units.filter(parent__isnull=True).order_by("path").first()
-    if not root:
-        raise Http404
-    unit = get_object_or_404(units, pk=parse_id(request.GET["unit"])) if request.GET.get("unit") else root
-    if not unit.is_within(root):
-        raise Http404
-    ancestors = [u for u in units.filter(pk__in=unit.lineage_ids).order_by("path") if u.is_within(root)]
-    head_office = request.user.has_role(*BANK_WIDE_ROLES)
-
-    mix = dashboards.tier_mix(unit, period)
-    trend = dashboards.aum_trend(unit, period)
-    moves = dashboards.tier_changes(changes, unit, period)
-    funnel = dashboards.referral_funnel(referrals, unit, period, now=now)
+    try:
+        period = dashboards.parse_period(request.GET.get("period"), today=today)
+    except ValidationError:
+        raise Http404 from None
+    root, unit = dashboards.locate(request.user, units, request.GET.get("unit"))
+    context = dashboards.figures(request.user, units=units, root=root, unit=unit, period=period, today=today,
+                                 now=timezone.now())
+    mix, moves, funnel = context["mix"], context["moves"], context["funnel"]
     tier_labels = [row["label"] for row in mix]
     funnel_steps = [(_("推荐"), funnel["total"]), (_("已联系"), funnel["contacted"]), (_("已签约"), funnel["signed"])]
-    context = {
-        "period": period, "unit": unit, "root": root, "ancestors": ancestors, "head_office": head_office,
-        "children": list(units.filter(parent=unit).order_by("path")),
-        "keep": {"unit": unit.pk} if unit != root else {},
-        "mix": mix, "mix_totals": {"clients": sum(r["clients"] for r in mix), "aum": sum(r["aum"] for r in mix)},
-        "trend": trend, "moves": moves, "funnel": funnel, "funnel_steps": funnel_steps,
-        "deadlines": dashboards.referral_deadlines(referrals, unit, today=today, now=now),
-        "leaders": dashboards.leaderboard(cards, unit, period),
-        "coverage": dashboards.coverage_rate(kpi_values, unit, period),
-        "meetings": dashboards.meeting_status(request.user, unit, min(today, period.end)),
+    context.update({
+        "keep": {"unit": unit.pk} if unit != root else {}, "funnel_steps": funnel_steps,
         "mix_chart": _bar(tier_labels, [
             {"label": _("客户数"), "data": [r["clients"] for r in mix],
              "backgroundColor": [TIER_COLOURS[r["tier"]] for r in mix]},
@@ -352,8 +333,8 @@ def dashboard(request, units, changes, referrals, cards, kpi_values, results, cl
             {"label": _("我行金融资产（万）"), "data": [float(to_wan(r["aum"])) for r in mix],
              "backgroundColor": [TIER_COLOURS[r["tier"]] for r in mix]}], plugins={"legend": {"display": False}}),
         "trend_chart": _json({"type": "line", "data": {
-            "labels": [f"{m['month']:%Y-%m}" for m in trend],
-            "datasets": [{"label": _("我行金融资产（万）"), "data": [float(to_wan(m["aum"])) for m in trend],
+            "labels": [f"{m['month']:%Y-%m}" for m in context["trend"]],
+            "datasets": [{"label": _("我行金融资产（万）"), "data": [float(to_wan(m["aum"])) for m in context["trend"]],
                           "borderColor": TIER_COLOURS["head_office"], "backgroundColor": TIER_COLOURS["head_office"]}]},
             "options": {"maintainAspectRatio": False}}),
         "moves_chart": _bar(tier_labels, [
@@ -365,17 +346,12 @@ def dashboard(request, units, changes, referrals, cards, kpi_values, results, cl
             {"label": _("推荐数"), "data": [n for _label, n in funnel_steps],
              "backgroundColor": [TIER_COLOURS["sub_branch"], TIER_COLOURS["branch"], TIER_COLOURS["head_office"]]}],
             plugins={"legend": {"display": False}}),
-    }
-    if head_office:
-        last_full = services.Period.of(today).previous
-        channels = dashboards.acquisition_channels(clients, referrals, unit, period)
-        context.update({
-            "echelon_period": last_full, "carded": dashboards.carded_echelons(results, unit, last_full),
-            "channels": channels,
-            "channel_chart": _bar([c["label"] for c in channels], [
-                {"label": _("新增客户"), "data": [c["clients"] for c in channels],
-                 "backgroundColor": TIER_COLOURS["head_office"]},
-                {"label": _("推荐"), "data": [c["referrals"] for c in channels],
-                 "backgroundColor": TIER_COLOURS["branch"]}]),
-        })
+    })
+    if context["head_office"]:
+        channels = context["channels"]
+        context["channel_chart"] = _bar([c["label"] for c in channels], [
+            {"label": _("新增客户"), "data": [c["clients"] for c in channels],
+             "backgroundColor": TIER_COLOURS["head_office"]},
+            {"label": _("推荐"), "data": [c["referrals"] for c in channels],
+             "backgroundColor": TIER_COLOURS["branch"]}])
     return render(request, "performance/dashboard.html", context)

@@ -3,6 +3,7 @@
 
 from bench.ops import (
     aum_import,
+    branch_dashboard,
     client_list_api,
     client_search,
     contact_post,
@@ -17,4 +18,5 @@ from bench.ops import (
 
 OPERATIONS = {module.NAME: module for module in (tier_recompute, tier_recompute_monthly, kpi_recompute,
                                                     client_list_api, contact_post, aum_import)}
-OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day, csv_export, xlsx_report)})
+OPERATIONS.update({module.NAME: module for module in (pages, client_search, my_day, branch_dashboard, csv_export,
+                                                      xlsx_report)})

@@ -5,8 +5,8 @@ Users are the staff of the largest branch (by clients) plus head office, signed 
 requests — different users of the role, filters, pages and keyset cursors — one at a time against
 ``gunicorn wealthcrm.wsgi -w 2`` (DEBUG=0), after ``WARMUP`` unmeasured ones. A row counts as errors every answer
 that is not 200 (a page that fails fast must not look fast). There is no hand-written SQL floor for a whole page:
-``floor_s`` and ``ratio`` are null; ``ours_s`` is the median. ``client_search`` and ``my_day`` come from the same
-run (``bench/ops/client_search.py``, ``bench/ops/my_day.py``).
+``floor_s`` and ``ratio`` are null; ``ours_s`` is the median. ``client_search``, ``my_day`` and ``branch_dashboard``
+come from the same run (``bench/ops/client_search.py``, ``bench/ops/my_day.py``, ``bench/ops/branch_dashboard.py``).
 """
 
 import http.client
@@ -16,7 +16,7 @@ import random
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from bench import data, db, server
@@ -127,6 +127,13 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
         return (ctx["latest_audit"] - timedelta(days=i * 7 + 1)).isoformat()
 
     tiers = ("", "?tier=sub_branch", "?tier=branch", "?tier=head_office")
+    last_month = f"{(date.today().replace(day=1) - timedelta(days=1)):%Y-%m}"
+
+    def dashboard(i, user):  # the branch manager (even i) drills into a sub-branch or opens last month
+        if i % 2:
+            return ""
+        return ("", f"?unit={rng.choice(subs)}", f"?period={last_month}", f"?unit={rng.choice(subs)}&period={last_month}")[i // 2 % 4]
+
     board_tabs = ("open", "due_today", "breached", "unassigned")
     rows = [
         ("advisor", "/", lambda i, user: "/"),
@@ -161,6 +168,8 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
         ("branch_manager", "/referrals/funnel/", lambda i, user: "/referrals/funnel/"),
         ("branch_manager", "/referrals/inbox/", lambda i, user: "/referrals/inbox/"),
         ("branch_manager", "/api/v1/referrals/", lambda i, user: "/api/v1/referrals/" + ("", "?sla_breached=true")[i % 2]),
+        ("branch_manager", "/performance/dashboard/", lambda i, user: "/performance/dashboard/" + dashboard(i, user)),
+        ("branch_manager", "/api/v1/dashboard/", lambda i, user: "/api/v1/dashboard/" + dashboard(i, user)),
         ("head_office", "/", lambda i, user: "/"),
         ("head_office", "/clients/", lambda i, user: "/clients/" + (tiers[i % 4] or cursor(i))),
         ("head_office", "/api/v1/clients/", lambda i, user: "/api/v1/clients/?tier=" + ("head_office", "branch")[i % 2]),
@@ -178,6 +187,10 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
         ("head_office", "/api/v1/referrals/", lambda i, user: "/api/v1/referrals/" + ("", "?status=recommended")[i % 2]),
         ("head_office", "/api/v1/tier-changes/", lambda i, user: "/api/v1/tier-changes/"),
         ("head_office", "/notifications/", lambda i, user: "/notifications/"),
+        ("head_office", "/performance/dashboard/",
+         lambda i, user: "/performance/dashboard/" + ("", f"?unit={ctx['branch']}", f"?period={last_month}")[i % 3]),
+        ("head_office", "/api/v1/dashboard/",
+         lambda i, user: "/api/v1/dashboard/" + ("", f"?unit={ctx['branch']}", f"?period={last_month}")[i % 3]),
     ]
     return rows
 

@@ -1,18 +1,23 @@
 """The figures of a month: the month's calendar helpers, the clients as they stood at month end (one SQL), and the
-per-unit tier summary table (``OrgTierMonth``) that dashboards and the monthly report read.
+per-unit summary tables that dashboards and the monthly report read instead of scanning the clients per page view:
+tiers (``OrgTierMonth``), acquisition channels (``OrgChannelMonth``) and outstanding callbacks
+(``OrgCallbackSummary``).
 
-Below both the report builder (services, sheets) and the nightly task that keeps the summary current.
+Below both the report builder (services, sheets) and the nightly tasks that keep the summaries current.
 """
 
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.choices import AcquisitionChannel, CallbackState, FollowUpState
 from clients.models import AumSnapshot, Client
-from performance.reports.models import OrgTierMonth
+from performance.reports.models import OrgCallbackSummary, OrgChannelMonth, OrgTierMonth
+from referrals.models import Referral
 from tiers.models import TierChange, TierPolicy
 from tiers.services import RECOMPUTE_LOCK_KEY
 from wealthcrm.org.models import OrgUnit
@@ -103,22 +108,32 @@ def refresh_tier_summary(*, month: date) -> int:
     Called by the nightly tier recompute for the month it ran in, and by the monthly report before reading.
     """
     clients_sql, params = month_clients_sql(month)
-    unit, summary = OrgUnit._meta.db_table, OrgTierMonth._meta.db_table
+    leaf = (f"SELECT org_unit_id, tier, count(*) AS clients, sum(aum) AS aum FROM ({clients_sql}) m "
+            "GROUP BY org_unit_id, tier")
+    return _roll_up(OrgTierMonth, leaf_sql=leaf, key="tier", keys=list(Tier.values), measures=("clients", "aum"),
+                    params={**params, "month": month})
+
+
+def _roll_up(summary_model, *, leaf_sql: str, key: str, keys: list[str], measures: tuple[str, ...],
+             params: dict) -> int:
+    """Upsert ``summary_model``'s rows of ``params["month"]`` in one ``INSERT ... SELECT``: the ``leaf_sql`` rows
+    (``org_unit_id``, ``key``, the ``measures``; a few hundred) each added to its unit and all the unit's ancestors
+    (path prefixes), over the grid of every unit × ``keys``, zeros included. Returns the rows written."""
+    unit, summary = OrgUnit._meta.db_table, summary_model._meta.db_table
     sql = f"""
-WITH m AS ({clients_sql}),
-leaf AS (SELECT org_unit_id, tier, count(*) AS n, sum(aum) AS aum FROM m GROUP BY org_unit_id, tier),
+WITH leaf AS ({leaf_sql}),
 rolled AS (
-  SELECT a.id AS org_unit_id, l.tier, sum(l.n) AS n, sum(l.aum) AS aum
+  SELECT a.id AS org_unit_id, l.{key}, {", ".join(f"sum(l.{m}) AS {m}" for m in measures)}
   FROM leaf l JOIN {unit} u ON u.id = l.org_unit_id JOIN {unit} a ON starts_with(u.path, a.path)
-  GROUP BY a.id, l.tier)
-INSERT INTO {summary} (org_unit_id, month, tier, clients, aum, refreshed_at)
-SELECT o.id, %(month)s, t.tier, COALESCE(r.n, 0), COALESCE(r.aum, 0), now()
-FROM {unit} o CROSS JOIN unnest(%(tiers)s::varchar[]) AS t(tier)
-LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.tier = t.tier
-ON CONFLICT (org_unit_id, month, tier)
-DO UPDATE SET clients = EXCLUDED.clients, aum = EXCLUDED.aum, refreshed_at = EXCLUDED.refreshed_at"""
+  GROUP BY a.id, l.{key})
+INSERT INTO {summary} (org_unit_id, month, {key}, {", ".join(measures)}, refreshed_at)
+SELECT o.id, %(month)s, k.{key}, {", ".join(f"COALESCE(r.{m}, 0)" for m in measures)}, now()
+FROM {unit} o CROSS JOIN unnest(%(keys)s::varchar[]) AS k({key})
+LEFT JOIN rolled r ON r.org_unit_id = o.id AND r.{key} = k.{key}
+ON CONFLICT (org_unit_id, month, {key})
+DO UPDATE SET {", ".join(f"{m} = EXCLUDED.{m}" for m in measures)}, refreshed_at = EXCLUDED.refreshed_at"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "month": month, "tiers": list(Tier.values)})
+        cursor.execute(sql, {**params, "keys": keys})
         return cursor.rowcount
 
 
@@ -141,3 +156,59 @@ def refresh_tier_summary_after_recompute(*, month: date) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_KEY])
         return refresh_tier_summary(month=month)
+
+
+# --- the acquisition-channel summary --------------------------------------------------------------------------
+
+def refresh_channel_summary(*, month: date) -> int:
+    """Rewrite :class:`OrgChannelMonth` for ``month`` in one ``INSERT ... SELECT``: the month's new clients and
+    referrals grouped per (unit, channel), each group added to the unit and its ancestors, and the grid of all
+    units × the six channels upserted, zeros included. Idempotent; returns the number of rows written."""
+    leaf = f"""
+  SELECT org_unit_id, acquisition_channel AS channel, count(*) AS clients, 0 AS referrals
+  FROM {Client._meta.db_table} WHERE created_at >= %(start)s AND created_at < %(end)s GROUP BY 1, 2
+  UNION ALL
+  SELECT org_unit_id, channel, 0, count(*)
+  FROM {Referral._meta.db_table} WHERE recommended_at >= %(start)s AND recommended_at < %(end)s GROUP BY 1, 2"""
+    return _roll_up(OrgChannelMonth, leaf_sql=leaf, key="channel", keys=list(AcquisitionChannel.values),
+                    measures=("clients", "referrals"),
+                    params={"month": month, "start": local_midnight(month), "end": local_midnight(next_month(month))})
+
+
+# --- the callback summary -------------------------------------------------------------------------------------
+
+CALLBACK_FIGURES = {
+    "callbacks_overdue": lambda clients, now: clients.in_callback_state(CallbackState.OVERDUE, now=now),
+    "callbacks_due_soon": lambda clients, now: clients.in_callback_state(CallbackState.DUE_SOON, now=now),
+    "follow_ups_today": lambda clients, now: clients.in_follow_up_state(FollowUpState.TODAY, now=now),
+    "follow_ups_overdue": lambda clients, now: clients.in_follow_up_state(FollowUpState.OVERDUE, now=now),
+}
+
+
+def refresh_callback_summary(*, now: datetime | None = None) -> int:
+    """Rewrite :class:`OrgCallbackSummary` as of ``now``: each figure is one GROUP BY per org unit over the clients
+    app's own rule (so a change to the callback rule flows into the counts), rolled up over the ancestors on the
+    materialised paths of a few hundred units, and every unit upserted (zeros included). Returns the rows written."""
+    now = now or timezone.now()
+    lineage = {unit.pk: unit.lineage_ids for unit in OrgUnit.objects.only("pk", "path")}
+    totals = {pk: dict.fromkeys(CALLBACK_FIGURES, 0) for pk in lineage}
+    for figure, rule in CALLBACK_FIGURES.items():
+        matching = rule(Client.objects.all(), now).values("pk")
+        for unit_id, n in (Client.objects.filter(pk__in=matching).order_by().values_list("org_unit")
+                           .annotate(n=Count("pk"))):
+            for ancestor in lineage[unit_id]:
+                totals[ancestor][figure] += n
+    rows = [OrgCallbackSummary(org_unit_id=pk, refreshed_at=now, **figures) for pk, figures in totals.items()]
+    OrgCallbackSummary.objects.bulk_create(rows, batch_size=1000, update_conflicts=True, unique_fields=["org_unit"],
+                                           update_fields=[*CALLBACK_FIGURES, "refreshed_at"])
+    return len(rows)
+
+
+def refresh_dashboard_summaries(*, now: datetime | None = None) -> dict:
+    """The nightly refresh of the dashboards' channel (this month and the last, which may have gained rows after
+    last night's run) and callback summaries."""
+    now = now or timezone.now()
+    month = timezone.localdate(now).replace(day=1)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return {"channels": sum(refresh_channel_summary(month=m) for m in (previous, month)),
+            "callbacks": refresh_callback_summary(now=now)}

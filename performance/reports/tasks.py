@@ -37,3 +37,10 @@ def refresh_tier_summary_task(month: str | None = None) -> dict:
     report's per-unit tier summary of this month follows tonight's tiers."""
     day = date.fromisoformat(month) if month else timezone.localdate()
     return {"rows": summary.refresh_tier_summary_after_recompute(month=day.replace(day=1))}
+
+
+@shared_task(acks_late=True)
+def refresh_dashboard_summaries_task() -> dict:
+    """Nightly at 02:30 Asia/Shanghai (beat), after the tier recompute (a client's tier sets their callback plan):
+    the dashboards' acquisition-channel and callback summaries."""
+    return summary.refresh_dashboard_summaries()

@@ -86,3 +86,21 @@ def test_hall_home_counts_every_referral_not_only_the_short_list(bank, web_as):
         refer(bank, f"客户{n}")
     response = web_as(bank.hall).get("/")
     assert response.context["hall"]["total"] == 11 and len(response.context["hall"]["referrals"]) == 8
+
+
+def test_each_my_day_item_is_one_click_from_its_action(bank, web_as):
+    """Referrals link to their follow-up actions; clients to the contact form, with the purpose picked."""
+    make_book(bank, 1)
+    page = web_as(bank.advisor)
+    body = page.get("/").content.decode()
+    from referrals.models import Referral
+
+    referral = Referral.objects.get(advisor=bank.advisor)
+    client = Contact.objects.get(staff=bank.advisor).client
+    assert f'data-action="follow-up" href="/referrals/{referral.pk}/#referral-actions"' in body
+    assert f'href="/clients/{client.pk}/?purpose=greeting#contact-form"' in body
+    assert body.count('data-action="log-contact"') >= 3  # the follow-up, the near-threshold and the birthday rows
+    form = page.get(f"/clients/{client.pk}/", {"purpose": "greeting"}).context["contact_form"]
+    assert form["purpose"].value() == "greeting"
+    assert page.get(f"/clients/{client.pk}/", {"purpose": "nonsense"}).context["contact_form"]["purpose"].value() \
+        == "callback_satisfaction"
