@@ -53,12 +53,3 @@ class ReferralForm(forms.Form):
             "note": data.get("note") or "",
             "advisor": data.get("advisor"),
         }
-
-
-class ReassignForm(forms.Form):
-    advisor = AdvisorChoiceField(label=_("改派给"), queryset=Staff.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = (scope.assignable_advisors(user).select_related("org_unit")
-                                           .order_by("org_unit__path", "username"))

@@ -229,12 +229,12 @@ def test_reassign_is_for_managers(bank, web_as):
 
 
 def test_reassign_offers_centre_advisors_for_centre_tiers(bank, misplaced, web_as):
-    from tiers.selectors import advisor_choices
+    from tiers.selectors import advisor_candidates
 
     client = Client.objects.select_related("org_unit").get(pk=misplaced["upgraded"].pk)
-    assert advisor_choices(bank.north_manager, [client])[client.pk] == [bank.centre_advisor]
+    assert list(advisor_candidates(bank.north_manager, client)) == [bank.centre_advisor]
     client = Client.objects.select_related("org_unit").get(pk=misplaced["downgraded"].pk)
-    assert set(advisor_choices(bank.north_manager, [client])[client.pk]) == {
+    assert set(advisor_candidates(bank.north_manager, client)) == {
         bank.advisor, bank.advisor2, bank.account_manager}
 
 
