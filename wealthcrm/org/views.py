@@ -24,7 +24,7 @@ def advisor_picker(request, staff):
 
     Rendered as the picker's result list for htmx, or as ``{"results": [{id, name, username, org_unit}]}`` with
     ``?format=json``. Other roles never reassign: 403 (``scoped_page``)."""
-    text = request.GET.get("q", "").strip()[:QUERY_MAX]
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:QUERY_MAX]
     people = scope.serving(staff).select_related("org_unit")
     if text:
         people = people.filter(Q(display_name__istartswith=text) | Q(username__istartswith=text))
