@@ -210,10 +210,8 @@ class AumSnapshot(models.Model):
 
 
 class _AnyOf(Lookup):
-    """``lhs = ANY(<array>)``: a value among an array (e.g. an ``ArraySubquery``) that the planner sizes per row
-    looked up, not as a join."""
-
-    lookup_name = "any_of"
+    """``lhs = ANY(<array>)`` (e.g. of an ``ArraySubquery``): PostgreSQL probes an index once per element instead of
+    planning a join."""
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
