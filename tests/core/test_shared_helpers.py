@@ -119,9 +119,10 @@ def test_fast_select_writes_exactly_what_djangos_select_writes():
 
 
 def test_staff_and_org_unit_filters_render_with_the_fast_select():
+    from clients.models import Client
     from tiers.filters import NearThresholdFilter
     from wealthcrm.forms import FastSelect
 
-    form = NearThresholdFilter({}).form
+    form = NearThresholdFilter({}, queryset=Client.objects.none()).form
     assert isinstance(form.fields["advisor"].widget, FastSelect)
     assert isinstance(form.fields["org_unit"].widget, FastSelect)
