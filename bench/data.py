@@ -263,6 +263,10 @@ def build(conn, *, clients: int, seed: int = 2026) -> dict:
                    rows_updated, upgrades, downgrades, error)
                    VALUES (%s, 'nightly', 'done', %s, %s, %s, 0, 0, 0, '')""",
                 [LAST_MONTH_END, now - timedelta(hours=8), now - timedelta(hours=8) + timedelta(seconds=90), clients])
+    # ... and the tier mix per unit that run counted (tiers.services.refresh_tier_counts), read by the tier pages
+    cur.execute("""INSERT INTO tiers_tiercount (org_unit_id, tier, clients, aum, refreshed_at)
+                   SELECT org_unit_id, tier, count(*), sum(aum), %s FROM clients_client GROUP BY org_unit_id, tier""",
+                [now - timedelta(hours=8) + timedelta(seconds=90)])
     for table in ("org_orgunit", "org_staff", "clients_household", "clients_company", "clients_client"):
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     mark = clock.perf_counter()

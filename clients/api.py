@@ -26,6 +26,7 @@ from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
+from wealthcrm.pagination import KeysetPagination
 from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.scoped import ScopedReadOnlyViewSet
 from wealthcrm.tiering import ValueSegment, risk_assessment_validity
@@ -256,11 +257,20 @@ class ContactSerializer(serializers.ModelSerializer):
             raise PermissionDenied(_("只有客户的管户顾问或负责人可以记录接触。")) from None
 
 
+class ContactPagination(KeysetPagination):
+    # Latest contact first, walking the (client, occurred_at, id) and (occurred_at, id) indexes: the primary key
+    # walked backwards filtered row by row on the caller's scope, and grew with the table.
+    ordering = ("-occurred_at", "-id")
+
+
 class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    queryset = Contact.objects.select_related("client", "staff")
+    # Prefetched, not joined: the page's rows are picked from the index first, then their 50 clients and staff
+    # are read by id (a join ahead of the sort would look up every contact of an advisor's book).
+    queryset = Contact.objects.prefetch_related("client", "staff")
     serializer_class = ContactSerializer
     permission_classes = [ClientPermission]
     filterset_class = ContactFilterSet
+    pagination_class = ContactPagination
 
 
 class ImportErrorSerializer(serializers.Serializer):

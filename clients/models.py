@@ -1,10 +1,11 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, ExpressionWrapper, F, Func, Lookup, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ from clients.choices import (
 )
 from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from wealthcrm.money import MONEY_DIGITS
+from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.scope import ScopedQuerySet
 from wealthcrm.tiering import Tier, ValueSegment
 
@@ -208,6 +210,10 @@ class Client(models.Model):
             # Prefix search on the name (LIKE 'x%') needs pattern ops under a non-C collation.
             models.Index(fields=["name"], name="client_name_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(search_grams(), name="client_search_grams"),
+            # The lists by AUM, largest first (tiers' near-threshold and reassign pages), walked in order and
+            # stopped at the page: the near-threshold one holds only those clients, the predicate of its page.
+            models.Index(fields=["-aum", "-id"], name="client_near_threshold_aum", condition=Q(near_threshold=True)),
+            models.Index(fields=["-aum", "-id"], name="client_aum_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(aum__gte=0), name="client_aum_not_negative"),
@@ -253,9 +259,29 @@ class AumSnapshot(models.Model):
         return f"{self.client_id} {self.as_of} {self.aum}"
 
 
+class _AnyOf(Lookup):
+    """``lhs = ANY(<array>)`` (e.g. of an ``ArraySubquery``): PostgreSQL probes an index once per element instead of
+    planning a join."""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
 class ContactQuerySet(ScopedQuerySet):
     # A contact belongs to the client relationship: the client's advisor and managers above see it.
     scope_fields = {"org_field": "client__org_unit", "owner_field": "client__advisor", "submitter_field": None}
+
+    def visible_to(self, user):
+        """The same rows as ``scope_fields`` say; for an advisor or account manager written as ``client_id =
+        ANY(ARRAY(<their clients>))``, so that PostgreSQL reads each of their clients' contacts from the
+        (client, occurred_at, id) index instead of walking the whole table's time order and dropping
+        other advisors' rows (a cost that grew with the table, not with the advisor's book)."""
+        if user and user.is_authenticated and user.effective_role in RELATIONSHIP_ROLES:
+            mine = Client.objects.visible_to(user).order_by().values("pk")
+            return self.filter(_AnyOf(F("client_id"), ArraySubquery(mine)))
+        return super().visible_to(user)
 
 
 class Contact(models.Model):
@@ -277,11 +303,17 @@ class Contact(models.Model):
         verbose_name_plural = _("接触记录")
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["client", "-occurred_at"], name="contact_client_time"),
+            # Latest first, in the API's keyset order: per client (an advisor's scope is their clients) and
+            # bank-wide (managers, head office).
+            models.Index(fields=["client", "-occurred_at", "-id"], name="contact_client_time_id"),
+            models.Index(fields=["-occurred_at", "-id"], name="contact_time_id"),
             models.Index(fields=["staff", "occurred_at"], name="contact_staff_time"),
             # Few contacts schedule a next action: the open follow-ups of a day are a short range of this.
             models.Index(fields=["next_action_at"], condition=Q(next_action_at__isnull=False),
                          name="contact_next_action"),
+            # "My day" callbacks: the few contacts with a follow-up date, per client (performance.selectors.my_day).
+            models.Index(fields=["client", "next_action_at"], name="contact_client_next_action",
+                         condition=Q(next_action_at__isnull=False)),
         ]
 
     def __str__(self):

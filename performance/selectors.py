@@ -26,8 +26,10 @@ from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact
 from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
+from tiers.selectors import tier_mix_rows
 from wealthcrm.birthdays import birthdays_within_q
 from wealthcrm.org.choices import CLIENT_DATA_ROLES
+from wealthcrm.org.models import OrgUnit
 from wealthcrm.tiering import Tier, risk_assessment_validity
 
 LIST_SIZE = 8
@@ -35,12 +37,15 @@ BIRTHDAY_WINDOW_DAYS = 7
 RISK_EXPIRY_WINDOW_DAYS = 30
 
 
-def tier_mix(clients) -> list[dict]:
-    """Count and AUM per tier, in tier order, for a client queryset (one GROUP BY)."""
-    rows = {row["tier"]: row for row in clients.order_by().values("tier").annotate(
-        n=Count("id"), aum_total=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))}
-    return [{"tier": tier, "label": label, "n": rows.get(tier, {}).get("n", 0),
-             "aum": rows.get(tier, {}).get("aum_total", 0)} for tier, label in Tier.choices]
+def tier_mix(user) -> list[dict]:
+    """Count and AUM per tier, in tier order, of the clients booked in the org units the user may look up: the
+    tier recompute's counts per unit (``tiers.selectors.tier_mix_rows``), not a GROUP BY over the clients."""
+    rows = tier_mix_rows(OrgUnit.objects.visible_to(user))
+    totals = {tier: {"n": 0, "aum": 0} for tier in Tier.values}
+    for row in rows:
+        totals[row["tier"]]["n"] += row["n"]
+        totals[row["tier"]]["aum"] += row["aum_total"] or 0
+    return [{"tier": tier, "label": label, **totals[tier]} for tier, label in Tier.choices]
 
 
 def my_day(user, *, today: dt.date | None = None) -> dict:
@@ -103,7 +108,6 @@ def missed_meetings(user, today: dt.date) -> list[dict]:
     none yet this month: one query over the branches with two EXISTS."""
     from performance.models import AnalysisMeeting
     from performance.services import Period
-    from wealthcrm.org.models import OrgUnit
 
     this_month = Period.of(today)
     last_month = this_month.previous
@@ -132,7 +136,7 @@ def manager_overview(user, *, today: dt.date | None = None) -> dict:
         due_today=Count("id", filter=Q(sla_due_at__date=today, sla_due_at__gte=now)),
     )
     return {
-        "tier_mix": tier_mix(Client.objects.visible_to(user)),
+        "tier_mix": tier_mix(user),
         "referral_counts": counts,
         "breached": list(open_referrals.filter(sla_breached=True).select_related("advisor", "referrer")
                          .order_by("sla_due_at")[:LIST_SIZE]),

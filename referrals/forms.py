@@ -60,12 +60,3 @@ class ReferralForm(forms.Form):
             "business_line": data.get("business_line") or "",
             "direction": data.get("direction") or "",
         }
-
-
-class ReassignForm(forms.Form):
-    advisor = AdvisorChoiceField(label=_("改派给"), queryset=Staff.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = (scope.assignable_advisors(user).select_related("org_unit")
-                                           .order_by("org_unit__path", "username"))

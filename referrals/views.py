@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from referrals import selectors, services
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
 from referrals.filters import ReferralFilterSet, funnel_params
-from referrals.forms import ReassignForm, ReferralForm
+from referrals.forms import ReferralForm
 from referrals.models import Referral
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
@@ -56,18 +56,11 @@ def mine(request, referrals):
     return render(request, "referrals/mine.html", {"page": page, "links": links})
 
 
-def _reassign_choices(user):
-    """The advisors a manager may reassign to, evaluated once per page (not once per row)."""
-    if not user.has_role(*MANAGER_ROLES):
-        return None
-    return [(value, label) for value, label in ReassignForm(user=user).fields["advisor"].choices if value]
-
-
 def _row_context(referral, user, **extra):
+    # Reassigning picks the advisor in one shared control (includes/_advisor_picker.html), not a list per row.
     context = {"r": referral, "now": timezone.now(), "actions": _actions_for(referral, user),
-               "reassignable": TRANSITIONS[ReferralAction.REASSIGN][0]}
-    if "reassign_form" not in extra:
-        context["reassign_form"] = _reassign_choices(user)
+               "reassignable": TRANSITIONS[ReferralAction.REASSIGN][0],
+               "can_reassign": user.has_role(*MANAGER_ROLES)}
     return {**context, **extra}
 
 
@@ -84,7 +77,7 @@ def inbox(request, referrals):
     # Not yet contacted first (the clock is running), most urgent on top; then the follow-ups in progress.
     qs = (_base(referrals.assigned_to(request.user), request.user).open()
           .order_by(Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1), "sla_due_at", "id"))
-    rows = [_row_context(r, request.user, reassign_form=None) for r in qs[:200]]
+    rows = [_row_context(r, request.user, can_reassign=False) for r in qs[:200]]
     counts = {"total": len(rows), "breached": sum(1 for row in rows if row["r"].sla_breached),
               "awaiting": sum(1 for row in rows if row["r"].status == ReferralStatus.RECOMMENDED)}
     return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts})
@@ -105,8 +98,7 @@ def board(request, referrals):
         tab = "open"
     qs = selectors.board_tab(_base(referrals, request.user).open(), tab, today=timezone.localdate())
     page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50)
-    choices = _reassign_choices(request.user)
-    rows = [_row_context(r, request.user, reassign_form=choices) for r in page]
+    rows = [_row_context(r, request.user) for r in page]
     return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS})
 
 

@@ -198,3 +198,27 @@ class TierChange(models.Model):
         if self.basis == TierBasis.MONTHLY_AVERAGE:
             text = _("%(rule)s · 按上月月日均") % {"rule": text}
         return str(text)
+
+
+class TierCount(models.Model):
+    """Clients and AUM per org unit (where they are booked, not rolled up) and tier: the tier mix that the
+    distribution page and the managers' home read instead of grouping a million clients per view.
+
+    Rewritten by every tier recompute in its own transaction (``tiers.services.refresh_tier_counts``), so the
+    figures are those of the last recompute (``refreshed_at``); clients added or moved since count from the next.
+    """
+
+    org_unit = models.ForeignKey("org.OrgUnit", verbose_name=_("机构"), on_delete=models.CASCADE,
+                                 related_name="tier_counts")
+    tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices)
+    clients = models.PositiveIntegerField(_("客户数"), default=0)
+    aum = models.DecimalField(_("我行金融资产"), default=0, **MONEY)
+    refreshed_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("机构分层计数")
+        verbose_name_plural = _("机构分层计数")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "tier"], name="tier_count_unique")]
+
+    def __str__(self):
+        return f"{self.org_unit_id} {self.tier}: {self.clients}"

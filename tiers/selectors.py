@@ -4,17 +4,17 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Func, Q, Sum, Value
+from django.db.models import CharField, Count, F, Func, Max, Q, Sum, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from clients.models import Client
 from tiers.choices import Direction, RunStatus
-from tiers.models import TierRun
+from tiers.models import TierCount, TierRun
 from wealthcrm.org import scope
 from wealthcrm.org.choices import OrgKind
 from wealthcrm.org.models import OrgUnit, Staff
-from wealthcrm.tiering import Tier, advisor_fits_tier, advisor_misfits_tier_q
+from wealthcrm.tiering import Tier, advisor_misfits_tier_q, serving_kinds
 
 
 def monthly_change_counts(changes) -> list[dict]:
@@ -42,25 +42,35 @@ def mismatched_clients(clients):
             .select_related("advisor__org_unit", "org_unit").order_by("-aum", "-id"))
 
 
-def advisor_choices(user, clients) -> dict[int, list]:
-    """For each client on a page, the advisors it may move to: same branch, the level its tier calls for.
-
-    One query for all candidates the manager may see, then grouped in memory per page row (a page is small).
-    """
-    staff = list(scope.assignable_advisors(user).select_related("org_unit").order_by("org_unit__path", "username"))
-    choices = {}
-    for client in clients:
-        branch_path = "".join(f"{part}/" for part in client.org_unit.path.split("/")[:2])  # 总行/分行/
-        choices[client.pk] = [
-            person for person in staff
-            if person.org_unit.path.startswith(branch_path) and person.pk != client.advisor_id
-            and advisor_fits_tier(advisor=person, tier=client.tier)
-        ]
-    return choices
+def advisor_candidates(user, client):
+    """The advisors ``client`` may move to: assignable by ``user``, of the client's branch, at the level its tier
+    calls for, not its current advisor (one query; the page's shared picker offers any assignable advisor and
+    this rule decides on submit)."""
+    branch_path = "".join(f"{part}/" for part in client.org_unit.path.split("/")[:2])  # 总行/分行/
+    return (scope.assignable_advisors(user).filter(org_unit__path__startswith=branch_path,
+                                                   org_unit__kind__in=serving_kinds(client.tier))
+            .exclude(pk=client.advisor_id).select_related("org_unit").order_by("org_unit__path", "username"))
 
 
 def allowed_advisor(user, client, advisor_id) -> Staff | None:
-    return next((s for s in advisor_choices(user, [client])[client.pk] if s.pk == advisor_id), None)
+    return advisor_candidates(user, client).filter(pk=advisor_id).first()
+
+
+def tier_mix_rows(units) -> list[dict]:
+    """Clients and AUM per (org unit, tier) of ``units`` (org units, already scoped): ``[{org_unit_id,
+    org_unit__path, tier, n, aum_total}]`` from :class:`TierCount` (one indexed read of a few hundred rows, kept by
+    the tier recompute). Before anything was counted (a fresh install), one GROUP BY over the clients instead."""
+    rows = list(TierCount.objects.filter(org_unit__in=units).order_by()
+                .values("org_unit_id", "org_unit__path", "tier", n=F("clients"), aum_total=F("aum")))
+    if rows or TierCount.objects.exists():
+        return rows
+    return list(Client.objects.filter(org_unit__in=units).order_by().values("org_unit_id", "org_unit__path", "tier")
+                .annotate(n=Count("pk"), aum_total=Sum("aum")))
+
+
+def tiers_counted_at():
+    """When the tier mix of ``tier_mix_rows`` was counted (the last recompute; ``None``: not yet)."""
+    return TierCount.objects.aggregate(at=Max("refreshed_at"))["at"]
 
 
 def distribution_root(user) -> OrgUnit | None:
@@ -83,16 +93,20 @@ def distribution_groups(user, unit: OrgUnit):
 
 
 def tier_distribution(user, unit: OrgUnit) -> list[dict]:
-    """Client count and AUM per tier for each child of ``unit`` (plus clients booked at ``unit`` itself).
+    """Client count and AUM per tier for each child of ``unit`` (plus clients booked at ``unit`` itself), from the
+    counts per unit (``tier_mix_rows``).
 
-    One GROUP BY over the scoped clients: the child is read off the client's org path (the path segment right
-    after ``unit``'s), so the query does not loop over units whatever the depth of the tree.
+    The child is read off each counted unit's path (the path segment right after ``unit``'s), so the work does
+    not loop over units whatever the depth of the tree.
     """
-    rows = distribution_groups(user, unit)
+    depth = len(unit.path)
+    rows = tier_mix_rows(OrgUnit.objects.visible_to(user).filter(path__startswith=unit.path))
     totals = defaultdict(lambda: {tier: {"n": 0, "aum": Decimal("0")} for tier in Tier.values})
     for row in rows:
-        key = int(row["segment"]) if row["segment"] else unit.pk
-        totals[key][row["tier"]] = {"n": row["n"], "aum": row["aum_total"] or Decimal("0")}
+        segment = row["org_unit__path"][depth:].split("/")[0]
+        cell = totals[int(segment) if segment else unit.pk][row["tier"]]
+        cell["n"] += row["n"]
+        cell["aum"] += row["aum_total"] or Decimal("0")
     children = list(unit.children.order_by("code"))
     result = []
     for node in ([unit] if unit.pk in totals else []) + children:
@@ -103,7 +117,6 @@ def tier_distribution(user, unit: OrgUnit) -> list[dict]:
             "n": sum(t["n"] for t in tiers.values()), "aum": sum((t["aum"] for t in tiers.values()), Decimal("0")),
         })
     return result
-
 
 
 STALE_AFTER_HOURS = 48

@@ -93,6 +93,7 @@ def distribution(request, units):
         "unit": unit, "rows": rows, "ancestors": ancestors, "chart": _json(chart),
         "totals": [{"tier": tier, "label": Tier(tier).label, **value} for tier, value in totals.items()],
         "grand_n": sum(v["n"] for v in totals.values()), "grand_aum": sum(v["aum"] for v in totals.values()),
+        "counted_at": selectors.tiers_counted_at(),
     })
 
 
@@ -134,9 +135,6 @@ def changes(request, tier_changes):
 def reassign(request, clients):
     page, links = keyset_page(selectors.mismatched_clients(clients), request, ordering=("-aum", "-id"),
                               size=PAGE_SIZE)
-    choices = selectors.advisor_choices(request.user, page)
-    for client in page:
-        client.candidates = choices[client.pk]
     return render(request, "tiers/reassign.html", {"page": page, "links": links})
 
 
@@ -146,9 +144,12 @@ def reassign_client(request, client):
     from clients.services import reassign_client as reassign_service
 
     advisor_id = parse_id(request.POST.get("advisor"))
-    advisor = selectors.allowed_advisor(request.user, client, advisor_id) if advisor_id else None
-    if advisor is None:
+    if advisor_id is None:
         messages.error(request, _("请选择一位可以接手该客户的顾问。"))
+        return redirect("tiers:reassign")
+    advisor = selectors.allowed_advisor(request.user, client, advisor_id)
+    if advisor is None:
+        messages.error(request, _("%(client)s 只能改派给本分行、与其层级相符的顾问，请重新选择。") % {"client": client})
         return redirect("tiers:reassign")
     try:
         reassign_service(client=client, advisor=advisor, actor=request.user, request=request)

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wealthcrm.forms import FastSelect
 from wealthcrm.org.models import Staff
 
 # Timestamps the bank can hold: Asia/Shanghai before 1901 is local mean time (+08:05:43), PostgreSQL takes
@@ -97,4 +98,5 @@ def staff_filter(*, roles=None, **kwargs) -> django_filters.ModelChoiceFilter:
     ``ScopedFilterSet``)."""
     staff = Staff.objects.order_by("org_unit__path", "username")
     kwargs.setdefault("queryset", staff.filter(role__in=sorted(roles)) if roles else staff)
+    kwargs.setdefault("widget", FastSelect)  # thousands of staff at a bank's head office
     return django_filters.ModelChoiceFilter(**kwargs)

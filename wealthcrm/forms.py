@@ -1,6 +1,9 @@
 """Pieces shared by the HTML forms of every app."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
@@ -10,3 +13,28 @@ def add_service_errors(form, exc: ValidationError) -> None:
     """
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+def _attrs_html(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html: False leaves the attribute out, True writes its bare name
+    return "".join(format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+                   for name, value in attrs.items() if value is not False)
+
+
+class FastSelect(forms.Select):
+    """Django's ``Select``, the same HTML written in Python instead of a template per option: a filter listing a
+    bank's advisors and units (2,000+ options) spent most of its page time in the template engine."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"', widget["name"]), _attrs_html(widget["attrs"]), ">"]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(format_html('\n  <option value="{}"', str(option["value"])))
+                parts += [_attrs_html(option["attrs"]), format_html(">{}</option>\n", option["label"])]
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html

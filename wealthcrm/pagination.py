@@ -62,14 +62,17 @@ def _flip(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
-def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size: int = 50):
+def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size: int = 50,
+                cursors: tuple[str, str] = ("after", "before")):
     """The one pager of the HTML list pages: keyset pages (``?after=`` / ``?before=``), no COUNT and no OFFSET.
 
     ``ordering`` must end in a unique field (the id). Returns ``(rows, links)``; ``links`` has ``next`` and/or
-    ``prev`` query strings (the other parameters kept) for ``includes/_keyset_pager.html``.
+    ``prev`` query strings (the other parameters kept) for ``includes/_keyset_pager.html``. ``cursors`` renames
+    the two cursor parameters on a page whose filters already use ``after`` / ``before``.
     """
-    after = _cursor_values(queryset, ordering, request.GET.get("after"))
-    before = _cursor_values(queryset, ordering, request.GET.get("before"))
+    after_param, before_param = cursors
+    after = _cursor_values(queryset, ordering, request.GET.get(after_param))
+    before = _cursor_values(queryset, ordering, request.GET.get(before_param))
     if before:
         rows = list(queryset.filter(_beyond(ordering, before, forward=False))
                     .order_by(*map(_flip, ordering))[: size + 1])
@@ -82,14 +85,14 @@ def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size
         has_prev, has_next = bool(after), len(rows) > size
         rows = rows[:size]
     params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("before", None)
+    params.pop(after_param, None)
+    params.pop(before_param, None)
     links = {}
     for name, wanted, row in (("next", has_next, rows[-1] if rows else None),
                               ("prev", has_prev, rows[0] if rows else None)):
         if wanted and row is not None:
             cursor = params.copy()
-            cursor["after" if name == "next" else "before"] = CURSOR_SEPARATOR.join(
+            cursor[after_param if name == "next" else before_param] = CURSOR_SEPARATOR.join(
                 _cursor_text(getattr(row, field.lstrip("-"))) for field in ordering)
             links[name] = f"?{cursor.urlencode()}"
     return rows, links

@@ -45,6 +45,7 @@ urlpatterns = [
     path("notifications/", include("wealthcrm.notifications.urls")),
     path("audit/", include("wealthcrm.audit.urls")),
     path("exports/", include("wealthcrm.exports.urls")),
+    path("org/", include("wealthcrm.org.urls")),
     path("performance/", include("performance.urls")),
     path("reports/", include("performance.reports.urls")),
     path("api/v1/", include(api_v1)),

@@ -363,3 +363,31 @@ def test_search_can_use_the_pieces_index(bank, clients):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Client.objects.search("洋").values("id").explain()
     assert "Index Scan on client_search_grams" in plan
+
+
+def test_contact_list_is_latest_contact_first_across_pages(bank, clients, api_as):
+    # Created out of time order: the list follows occurred_at (then id), not the order of entry.
+    base = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    hours = [5, 1, 9, 3, 9, 7, 2]
+    made = [ContactFactory(client=clients.mine if n % 2 else clients.colleague, staff=bank.advisor,
+                           occurred_at=base + dt.timedelta(hours=h)) for n, h in enumerate(hours)]
+    ContactFactory(client=clients.south, staff=bank.south_advisor, occurred_at=base + dt.timedelta(hours=8))
+    expected = [c.pk for c in sorted(made, key=lambda c: (c.occurred_at, c.pk), reverse=True)]
+    api = api_as(bank.north_manager)
+    url, seen = f"{CONTACTS}?page_size=3", []
+    while url:
+        body = api.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == expected
+    mine = [row["id"] for row in api_as(bank.advisor).get(CONTACTS).json()["results"]]
+    assert mine == [pk for pk in expected if Contact.objects.get(pk=pk).client_id == clients.mine.pk]
+
+
+def test_an_advisor_lists_the_contacts_of_the_clients_they_hold_now(bank, clients, api_as):
+    contact = ContactFactory(client=clients.colleague, staff=bank.advisor2)
+    assert api_as(bank.advisor).get(CONTACTS).json()["results"] == []
+    Client.objects.filter(pk=clients.colleague.pk).update(advisor=bank.advisor)
+    assert [row["id"] for row in api_as(bank.advisor).get(CONTACTS).json()["results"]] == [contact.pk]
+    assert api_as(bank.advisor2).get(CONTACTS).json()["results"] == []
+    assert api_as(bank.advisor2).get(f"{CONTACTS}{contact.pk}/").status_code == 404

@@ -104,3 +104,25 @@ def test_the_keyset_pager_walks_any_ordering_forward_and_back(bank):
     back, _links = page(links3["prev"])
     assert back == second
     assert page("?after=garbage~x")[0] == first  # a forged cursor is the first page, never a 500
+
+
+def test_fast_select_writes_exactly_what_djangos_select_writes():
+    from django import forms
+
+    from wealthcrm.forms import FastSelect
+
+    choices = [("", "---------"), (1, "张三（北京分行）"), (2, 'a<b>"&\''), ("x y", "X"), ("组", [(3, "三"), (4, "四")])]
+    for value in (None, "", 1, "2", "x y", 4, "missing"):
+        for attrs in (None, {"id": "id_advisor", "class": "c", "required": True, "disabled": False}):
+            expected = forms.Select(choices=choices, attrs={"aria-label": "顾问"}).render("advisor", value, attrs)
+            assert FastSelect(choices=choices, attrs={"aria-label": "顾问"}).render("advisor", value, attrs) == expected
+
+
+def test_staff_and_org_unit_filters_render_with_the_fast_select():
+    from clients.models import Client
+    from tiers.filters import NearThresholdFilter
+    from wealthcrm.forms import FastSelect
+
+    form = NearThresholdFilter({}, queryset=Client.objects.none()).form
+    assert isinstance(form.fields["advisor"].widget, FastSelect)
+    assert isinstance(form.fields["org_unit"].widget, FastSelect)

@@ -48,7 +48,10 @@ def test_hall_cannot_see_others_referrals(bank, referral, web_as):
     other = submit(bank.account_manager, advisor=bank.advisor)
     web = web_as(bank.hall)
     assert web.get(reverse("referrals:detail", args=[other.pk])).status_code == 404
-    assert str(other.pk) not in web.get(reverse("referrals:mine")).content.decode().split("<main")[1]
+    # By link, not by the bare number: a staff name such as 员工1413 holds any digit.
+    mine = web.get(reverse("referrals:mine")).content.decode().split("<main")[1]
+    assert reverse("referrals:detail", args=[other.pk]) not in mine
+    assert reverse("referrals:detail", args=[referral.pk]) in mine
     detail = web.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "张*" in detail and "13812345678" not in detail and "138****5678" not in detail
     assert "理财到期" not in detail  # the note is for the advisor
@@ -137,3 +140,31 @@ def test_client_referrals_tag_respects_scope(bank, web_as):
     seen = template.render(Context({"client": client, "user": bank.advisor}))
     hidden = template.render(Context({"client": client, "user": bank.south_manager}))
     assert "badge" in seen and "暂无推荐记录" in hidden
+
+
+def test_board_has_one_shared_advisor_picker_and_no_list_per_row(bank, web_as):
+    from tests.factories import StaffFactory
+    from wealthcrm.org.choices import Role
+
+    for n in range(15):
+        StaffFactory(username=f"bj01_many{n}", role=Role.ADVISOR, org_unit=bank.north_sub)
+    for _ in range(4):
+        submit(bank.hall, advisor=bank.advisor)
+    html = web_as(bank.north_manager).get(reverse("referrals:board")).content.decode()
+    assert html.count("data-advisor-picker") == 1 and reverse("org:advisor-picker") in html
+    assert "<option" not in html and "bj01_many" not in html  # advisors come from the picker, not the page
+    assert html.count("data-picked-advisor") == 4 and 'name="advisor" value=""' in html  # nobody preselected
+
+
+def test_reassign_without_picking_an_advisor_is_refused_with_a_reason(bank, referral, web_as):
+    response = web_as(bank.north_manager).post(reverse("referrals:act", args=[referral.pk, "reassign"]),
+                                               {"row": "board", "advisor": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "请选择新的跟进顾问" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).advisor == bank.advisor
+
+
+def test_detail_page_offers_the_picker_to_a_manager_only(bank, referral, web_as):
+    manager = web_as(bank.north_manager).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "data-advisor-picker" in manager and '<select name="advisor"' not in manager
+    advisor = web_as(bank.advisor).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "data-advisor-picker" not in advisor

@@ -235,12 +235,12 @@ def test_reassign_is_for_managers(bank, web_as):
 
 
 def test_reassign_offers_centre_advisors_for_centre_tiers(bank, misplaced, web_as):
-    from tiers.selectors import advisor_choices
+    from tiers.selectors import advisor_candidates
 
     client = Client.objects.select_related("org_unit").get(pk=misplaced["upgraded"].pk)
-    assert advisor_choices(bank.north_manager, [client])[client.pk] == [bank.centre_advisor]
+    assert list(advisor_candidates(bank.north_manager, client)) == [bank.centre_advisor]
     client = Client.objects.select_related("org_unit").get(pk=misplaced["downgraded"].pk)
-    assert set(advisor_choices(bank.north_manager, [client])[client.pk]) == {
+    assert set(advisor_candidates(bank.north_manager, client)) == {
         bank.advisor, bank.advisor2, bank.account_manager}
 
 
@@ -289,3 +289,90 @@ def test_change_log_pages_by_date_then_id(bank, web_as, monkeypatch):
     assert "第2位" in _text(first) and "第1位" in _text(first) and "第0位" not in _text(first)
     second = web.get(reverse("tiers:changes") + first.context["links"]["next"])
     assert "第0位" in _text(second) and "第1位" not in _text(second)
+
+
+# --- the shared advisor picker on the reassign list ----------------------------------------------------------
+
+def test_reassign_list_has_one_picker_not_a_list_of_advisors_per_row(bank, misplaced, web_as):
+    html = _text(web_as(bank.north_manager).get(reverse("tiers:reassign")))
+    assert html.count("data-advisor-picker") == 1 and "<option" not in html
+    assert html.count("data-picked-advisor") == 2  # one empty advisor field per row: nobody preselected
+    assert 'name="advisor" value=""' in html
+
+
+def test_reassign_list_queries_do_not_grow_with_rows(bank, misplaced, web_as, django_assert_max_num_queries):
+    from tests.factories import StaffFactory
+    from wealthcrm.org.choices import Role
+
+    web = web_as(bank.north_manager)
+    with django_assert_max_num_queries(12) as few:
+        web.get(reverse("tiers:reassign"))
+    for n in range(10):
+        StaffFactory(role=Role.ADVISOR, org_unit=bank.north_sub, username=f"bj01_more{n}")
+        ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, aum=Decimal("30000000.00"), name=f"又升{n}")
+    services.recompute_tiers(as_of=AS_OF)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = web.get(reverse("tiers:reassign"))
+    assert "又升9" in _text(response) and "bj01_more" not in _text(response)
+
+
+def test_reassign_says_why_a_picked_advisor_cannot_take_the_client(bank, misplaced, web_as):
+    web = web_as(bank.north_manager)
+    response = web.post(reverse("tiers:reassign-client", args=[misplaced["upgraded"].pk]),
+                        {"advisor": bank.advisor2.pk}, follow=True)
+    assert "只能改派给本分行、与其层级相符的顾问" in _text(response)
+    response = web.post(reverse("tiers:reassign-client", args=[misplaced["upgraded"].pk]), {"advisor": ""},
+                        follow=True)
+    assert "请选择一位可以接手该客户的顾问" in _text(response)
+
+
+# --- the tier mix: counted per unit by the recompute ---------------------------------------------------------
+
+def _mix(response):
+    return {t["tier"]: t["n"] for t in response.context["totals"]}
+
+
+def test_distribution_reads_the_counts_of_the_last_recompute(bank, web_as):
+    from tiers.models import TierCount
+
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("30000000.00"))
+    ClientFactory(org_unit=bank.south_sub, aum=Decimal("10.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    assert set(TierCount.objects.values_list("org_unit__code", "tier", "clients")) == {
+        ("BJ01", "branch", 1), ("SZ01", "sub_branch", 1)}
+    web = web_as(bank.head_office)
+    response = web.get(reverse("tiers:distribution"))
+    assert _mix(response) == {"head_office": 0, "branch": 1, "sub_branch": 1}
+    assert response.context["counted_at"] is not None and "分层重算" in _text(response)
+    late = ClientFactory(org_unit=bank.north_sub, aum=Decimal("10.00"))  # counted from the next recompute on
+    assert _mix(web.get(reverse("tiers:distribution"))) == {"head_office": 0, "branch": 1, "sub_branch": 1}
+    services.recompute_tiers(as_of=AS_OF)
+    assert _mix(web.get(reverse("tiers:distribution"))) == {"head_office": 0, "branch": 1, "sub_branch": 2}
+    Client.objects.filter(org_unit=bank.south_sub).delete()
+    late.delete()
+    services.recompute_tiers(as_of=AS_OF)  # a unit × tier that empties out reads 0, not its old count
+    assert set(TierCount.objects.values_list("org_unit__code", "tier", "clients")) == {("BJ01", "branch", 1)}
+    north = web_as(bank.north_manager).get(reverse("tiers:distribution"))
+    assert _mix(north) == {"head_office": 0, "branch": 1, "sub_branch": 0}
+
+
+def test_managers_home_tier_mix_is_the_counts_in_their_scope(bank, web_as, django_assert_max_num_queries):
+    ClientFactory(org_unit=bank.north_sub, aum=Decimal("30000000.00"))
+    ClientFactory(org_unit=bank.south_sub, aum=Decimal("10.00"))
+    services.recompute_tiers(as_of=AS_OF)
+
+    def mix(user):
+        rows = web_as(user).get(reverse("home")).context["overview"]["tier_mix"]
+        return {row["tier"]: row["n"] for row in rows}
+
+    assert mix(bank.head_office) == {"head_office": 0, "branch": 1, "sub_branch": 1}
+    assert mix(bank.north_manager) == {"head_office": 0, "branch": 1, "sub_branch": 0}
+    assert mix(bank.south_manager) == {"head_office": 0, "branch": 0, "sub_branch": 1}
+    web = web_as(bank.head_office)
+    with django_assert_max_num_queries(30) as few:
+        web.get(reverse("home"))
+    for _n in range(20):
+        ClientFactory(org_unit=bank.south_sub, aum=Decimal("10.00"))
+    services.recompute_tiers(as_of=AS_OF)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        web.get(reverse("home"))

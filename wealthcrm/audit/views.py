@@ -15,6 +15,7 @@ PAGE = 100
 def event_list(request, events):
     filterset = AuditEventFilterSet(request.GET, queryset=events.select_related("actor"), request=request)
     events = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()
-    # Keyset paging on id: no COUNT over a table that only grows.
-    rows, links = keyset_page(events, request, size=PAGE)
+    # Keyset paging on (at, id), the index the ``after``/``before`` time filters narrow: no COUNT over a table
+    # that only grows. The filters own ``after``/``before``, so the cursors take other names.
+    rows, links = keyset_page(events, request, ordering=("-at", "-id"), size=PAGE, cursors=("older", "newer"))
     return render(request, "audit/list.html", {"filter": filterset, "events": rows, "links": links})

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from wealthcrm.filters import ScopedFilterSet
+from wealthcrm.forms import FastSelect
 from wealthcrm.org.choices import OrgKind, Role
 from wealthcrm.org.models import OrgUnit, Staff
 
@@ -18,6 +19,7 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, links=("org_unit",), **kwargs):
         kwargs.setdefault("queryset", OrgUnit.objects.order_by("path"))
         kwargs.setdefault("label", _("机构（含下级）"))
+        kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
         self.links = links
 

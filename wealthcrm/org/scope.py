@@ -102,12 +102,17 @@ def serves_clients(staff) -> bool:
     return bool(staff and staff.is_active and staff.role in RELATIONSHIP_ROLES)
 
 
+def serving(staff):
+    """Of a staff queryset, those who may take clients on: active advisors and account managers."""
+    return staff.filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+
+
 def assignable_advisors(user):
     """Advisors a user may give a client to (create, edit, reassign): active advisors and account managers
     the user may look up — a branch manager's subtree, the whole bank for head office, nobody for others."""
     if not (user and user.is_authenticated and user.has_role(*MANAGER_ROLES)):
         return _staff().none()
-    return _staff().visible_to(user).filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+    return serving(_staff().visible_to(user))
 
 
 def check_client_placement(user, *, org_unit, advisor) -> None:
@@ -165,7 +170,7 @@ def referral_branch(referrer, client=None):
 def referral_advisors(referrer):
     """The advisors and account managers a member of staff may name on a prospect's referral: those of their
     own branch (head office and staff outside any branch: the whole bank)."""
-    staff = _staff().filter(role__in=RELATIONSHIP_ROLES, is_active=True)
+    staff = serving(_staff())
     branch = referral_branch(referrer)
     return staff.filter(org_unit__path__startswith=branch.path) if branch is not None else staff
 

@@ -1,0 +1,10 @@
+"""HTML endpoints of the org app (namespace `org`; mounted at /org/)."""
+
+from django.urls import path
+
+from wealthcrm.org import views
+
+app_name = "org"
+urlpatterns = [
+    path("advisors/", views.advisor_picker, name="advisor-picker"),
+]
