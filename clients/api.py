@@ -1,6 +1,7 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,10 +22,10 @@ from rest_framework.views import APIView
 from clients import imports, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
-from clients.models import Client, Company, Contact, Household, ImportJob
+from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
-from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 from wealthcrm.phone import PhoneError, clean_phone
@@ -262,6 +263,48 @@ class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ContactFilterSet
 
 
+class CallbackPlanSerializer(serializers.ModelSerializer):
+    # a unit the caller may look up; out of scope reads as "does not exist"; empty: the bank's default
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none(), required=False, allow_null=True,
+                                                  default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    interval_days = serializers.IntegerField(min_value=1, max_value=3660)
+    large_sale_threshold = MoneyField(min_value=Decimal("0.01"))
+    large_sale_days = serializers.IntegerField(min_value=1, max_value=366)
+    satisfaction_months = serializers.IntegerField(min_value=1, max_value=60)
+
+    class Meta:
+        model = CallbackPlan
+        fields = ["id", "tier", "org_unit", "org_unit_name", "effective_from", "interval_days", "large_sale_threshold",
+                  "large_sale_days", "satisfaction_months", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at"]
+        # checked by the service, with the same messages as the page
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
+
+    def create(self, validated_data):
+        try:
+            return services.create_callback_plan(actor=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("全行默认回访计划由总行制定。")) from None
+
+
+class CallbackPlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """回访计划: the bank's defaults and the branch and sub-branch plans in the caller's scope (another branch's
+    plan is 404); head office adds defaults, a branch manager plans for the units of their subtree."""
+
+    queryset = CallbackPlan.objects.select_related("org_unit")
+    serializer_class = CallbackPlanSerializer
+    permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=MANAGER_ROLES)]
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -301,6 +344,7 @@ router = SimpleRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("callback-plans", CallbackPlanViewSet, basename="callback-plan")
 urlpatterns = [
     path("aum-snapshots/", AumSnapshotView.as_view(), name="aum-snapshots"),
     *router.urls,

@@ -24,7 +24,7 @@ from clients.choices import (
 from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.models import OrgUnit
-from wealthcrm.org.scope import ScopedQuerySet, scope_q
+from wealthcrm.org.scope import ScopedQuerySet, unit_rules_q
 from wealthcrm.tiering import Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
@@ -313,9 +313,7 @@ class ProductSale(models.Model):
 
 class CallbackPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Everyone who works with clients reads the bank's defaults; a branch's own plans are its managers'
-        (and head office's): another branch's override reads as absent."""
-        return self.filter(Q(org_unit__isnull=True) | scope_q(user, org_field="org_unit", owner_field=None))
+        return self.filter(unit_rules_q(user))
 
     def in_force(self, day) -> "PlansInForce":
         """The plans that apply on ``day``: the bank default per tier and each unit's override (two queries)."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
     path("export.csv", views.client_export, name="export"),
+    path("callback-plans/", views.callback_plans, name="callback-plans"),
     path("imports/", views.import_list, name="imports"),
     path("imports/rows/", views.import_rows, name="import-rows"),
     path("<int:pk>/", views.client_detail, name="detail"),

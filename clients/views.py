@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from clients import exports, imports, services, tasks
 from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
-from clients.forms import ClientForm, ContactForm, ImportForm
-from clients.models import Client, ImportJob
+from clients.forms import CallbackPlanForm, ClientForm, ContactForm, ImportForm
+from clients.models import CallbackPlan, Client, ImportJob
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.birthdays import next_birthday
@@ -25,9 +25,11 @@ from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_RO
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
-from wealthcrm.tiering import risk_assessment_validity
+from wealthcrm.tiering import TIER_RANK, risk_assessment_validity
 
 PAGE_SIZE = 50
+# 总行级 first, as the bank lists its tiers
+TIER_ORDER = {tier: -rank for tier, rank in TIER_RANK.items()}
 
 
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
@@ -207,3 +209,31 @@ def _import_rows_context(jobs):
 @require_GET
 def import_rows(request, jobs):
     return render(request, "clients/_import_rows.html", _import_rows_context(jobs))
+
+
+@scoped_page(CallbackPlan, roles=MANAGER_ROLES)
+def callback_plans(request, plans):
+    """回访计划: the bank's defaults per tier and the plans of the branches and sub-branches in scope (another
+    branch's are not listed); head office adds defaults, a branch manager their units' plans. Rows are added
+    from a day on, never edited."""
+    form = CallbackPlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_callback_plan(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("org_unit", _("全行默认回访计划由总行制定，请选择您的分行或支行。"))
+        else:
+            messages.success(request, _("已保存：%(plan)s。") % {"plan": plan})
+            return redirect("clients:callback-plans")
+    today = timezone.localdate()
+    plans = plans.select_related("org_unit", "created_by")
+    in_force = plans.filter(effective_from__lte=today).order_by("org_unit__path", "tier", "-effective_from").distinct(
+        "org_unit__path", "tier")
+    return render(request, "clients/callback_plans.html", {
+        "form": form, "today": today, "in_force": sorted(in_force, key=lambda p: (p.org_unit_id is not None,
+                                                                                  p.org_unit.path if p.org_unit else "",
+                                                                                  TIER_ORDER[p.tier])),
+        "upcoming": plans.filter(effective_from__gt=today).order_by("effective_from", "id"),
+        "history": plans.order_by("-created_at", "-id")[:30]})
