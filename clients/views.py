@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import exports, imports, services, tasks
+from clients import exports, imports, selectors, services, tasks
 from clients.choices import ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
 from clients.forms import CallbackPlanForm, ClientForm, ContactForm, ImportForm
@@ -36,7 +36,9 @@ TIER_ORDER = {tier: -rank for tier, rank in TIER_RANK.items()}
 @require_GET
 def client_list(request, clients):
     filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
-    rows, links = keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request, size=PAGE_SIZE)
+    rows, links = keyset_page(selectors.with_households(filterset.qs, visible=clients) if filterset.is_valid()
+                              else Client.objects.none(), request, size=PAGE_SIZE)
+    rows = selectors.attach_household_tiers(rows, today=timezone.localdate())
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
@@ -92,10 +94,13 @@ def _contact_context(client, form=None):
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
 def client_detail(request, clients, pk):
-    client = get_object_or_404(clients.select_related("org_unit", "advisor", "household", "company",
-                                                      "company__corporate_manager"), pk=pk)
+    now = timezone.now()
+    client = get_object_or_404(selectors.with_households(clients, visible=clients).with_callbacks(now=now)
+                               .select_related("org_unit", "advisor", "household", "company",
+                                               "company__corporate_manager"), pk=pk)
+    selectors.attach_household_tiers([client], today=timezone.localdate(now))
     services.record_client_view(client=client, actor=request.user, request=request, via="page")
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     members = []
     if client.household_id:
         # Only the members the user may see: a family can span advisors and branches (issue 16).
@@ -115,6 +120,7 @@ def client_detail(request, clients, pk):
         "birthday": _birthday_info(client, today),
         "risk_expires": risk_expires,
         "risk_days": (risk_expires - today).days if risk_expires else None,
+        "today": today,
         "can_reveal": services.can_reveal(client=client, actor=request.user),
         "can_edit": request.user.effective_role != Role.HALL_STAFF,
     })
