@@ -267,7 +267,7 @@ class CallbackPlanSerializer(serializers.ModelSerializer):
     # a unit the caller may look up; out of scope reads as "does not exist"; empty: the bank's default
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none(), required=False, allow_null=True,
                                                   default=None)
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
     interval_days = serializers.IntegerField(min_value=1, max_value=3660)
     large_sale_threshold = MoneyField(min_value=Decimal("0.01"))
     large_sale_days = serializers.IntegerField(min_value=1, max_value=366)
