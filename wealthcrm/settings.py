@@ -1,5 +1,6 @@
 """Settings, read once from the environment (12-factor; see ARCHITECTURE.md "Settings and processes")."""
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -187,6 +188,18 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = env.int("SIGN_IN_MAX_FAILURES_PER_ADDRESS", default=20)
+
+
+def _networks(name: str) -> list:
+    try:
+        return [ipaddress.ip_network(entry, strict=False) for entry in env.list(name, default=[])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc} (addresses or networks, comma-separated)") from exc
+
+
+# The reverse proxies (addresses or networks) whose X-Forwarded-For names the caller; none by default, so a
+# forged header can never dodge the per-address limit of a server reached directly.
+TRUSTED_PROXIES = _networks("TRUSTED_PROXIES")
 # No inline script or style anywhere: every script and stylesheet is a vendored static file.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -246,8 +259,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Security / faults: a task whose worker was killed is redelivered after this many seconds (Redis' default is
-# an hour). Longer than any task runs; the tasks are idempotent, so a redelivery converges.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# an hour). Longer than any task runs; the tasks are idempotent, so a redelivery converges. A starting worker
+# restores such messages at once; a running one sweeps every 30 s (kombu's default sweep is every ~100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+                                   "unacked_restore_interval": 30, "unacked_restore_throttle": 1}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL.replace("redis+socket://", "unix://")}}

@@ -13,7 +13,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import psycopg2
 import pytest
@@ -22,6 +21,7 @@ from django.conf import settings
 from psycopg2 import sql
 
 from tests.core.test_quickstart import free_port
+from tests.servers import database_url, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -36,18 +36,6 @@ def _admin_connection():
                             host=db["HOST"] or None, port=db["PORT"] or None)
     conn.autocommit = True
     return conn
-
-
-def _database_url(name: str) -> str:
-    parsed = urlparse(settings.DATABASE_URL)
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def _redis_url() -> str:
-    url = settings.REDIS_URL
-    if url.startswith("redis://"):
-        return urlunparse(urlparse(url)._replace(path=f"/{E2E_REDIS_DB}"))
-    return f"{url}?virtual_host={E2E_REDIS_DB}"
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -78,8 +66,8 @@ def app_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "CELERY_TASK_ALWAYS_EAGER")}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-               SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0", DATABASE_URL=_database_url(name),
-               REDIS_URL=_redis_url(), STATIC_ROOT=str(work / "static"), MEDIA_ROOT=str(work / "media"),
+               SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0", DATABASE_URL=database_url(name),
+               REDIS_URL=redis_url(E2E_REDIS_DB), STATIC_ROOT=str(work / "static"), MEDIA_ROOT=str(work / "media"),
                ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="WARNING")
 
     def manage(*args):

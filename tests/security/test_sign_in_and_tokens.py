@@ -1,6 +1,7 @@
 """API.md "Security" / "Sign-in protection": per-address limit, the owner's way in during a lock, admin
 unlock, API tokens (idle expiry, logout), CSP, idle sessions and what /health/ tells whom."""
 
+import ipaddress
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from wealthcrm.audit.models import AuditEvent
+from wealthcrm.audit.services import client_ip
 from wealthcrm.org import services
 from wealthcrm.org.models import ApiToken, SignInGuard
 
@@ -132,3 +134,46 @@ def test_health_details_for_signed_in_staff_and_the_operations_token(bank, clien
     assert set(client.get("/health/", HTTP_X_HEALTH_TOKEN="wrong").json()) == {"status"}
     client.force_login(bank.advisor)
     assert "database" in client.get("/health/").json()
+
+
+PROXY = [ipaddress.ip_network("10.9.0.0/16")]
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_caller_not_the_proxy(bank, client, settings):
+    settings.TRUSTED_PROXIES = PROXY
+
+    def through_proxy(username, password, caller, forged=""):
+        # The proxy appends the caller's address; whatever the caller wrote itself stays to the left.
+        return client.post("/api/v1/auth/token/", {"username": username, "password": password},
+                           content_type="application/json", REMOTE_ADDR="10.9.0.2",
+                           HTTP_X_FORWARDED_FOR=f"{forged}, {caller}" if forged else caller)
+
+    for number in range(20):  # the forged entries change every time: they must not spread the count
+        response = through_proxy(f"nobody{number}", "wrong", "203.0.113.77", forged=f"198.51.100.{number}")
+        assert response.status_code == 400
+    assert through_proxy("bj01_adv", bank.password, "203.0.113.77").status_code == 429
+    # another customer behind the same proxy is not locked out
+    assert through_proxy("bj01_adv", bank.password, "203.0.113.78").status_code == 200
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(bank, client):
+    for number in range(20):
+        response = client.post("/api/v1/auth/token/", {"username": f"nobody{number}", "password": "wrong"},
+                               content_type="application/json", REMOTE_ADDR="10.0.0.7",
+                               HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+        assert response.status_code == 400
+    assert sign_in(client, "bj01_adv", bank.password, "10.0.0.7").status_code == 429
+
+
+@pytest.mark.parametrize(("remote", "forwarded", "expected"), [
+    ("10.9.0.2", "203.0.113.5", "203.0.113.5"),
+    ("10.9.0.2", "203.0.113.5, 10.9.0.3", "203.0.113.5"),  # two proxies of ours in a row
+    ("10.9.0.2", "not-an-address", "10.9.0.2"),
+    ("10.9.0.2", "", "10.9.0.2"),
+    ("10.9.0.2", "10.9.0.4", "10.9.0.2"),  # only our proxies: the nearest peer is what we know
+    ("192.0.2.1", "203.0.113.5", "192.0.2.1"),  # not a trusted proxy: its header is the caller's own words
+])
+def test_client_ip_reads_forwarded_for_only_from_trusted_proxies(rf, settings, remote, forwarded, expected):
+    settings.TRUSTED_PROXIES = PROXY
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

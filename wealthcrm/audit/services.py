@@ -1,15 +1,42 @@
 """The one way to write the audit trail."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 
 from wealthcrm.audit.models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    """The caller's address as the server saw it (a proxy's X-Forwarded-For is not trusted blindly)."""
+    """The caller's address: the peer's, or behind a proxy of ``settings.TRUSTED_PROXIES`` the nearest address in
+    X-Forwarded-For that is not one of those proxies.
+
+    Read from the right: entries further left were written by the client itself and can be forged to dodge the
+    per-address sign-in limit. A malformed entry stops the walk at the proxy's own address.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXIES
+    if not address or not trusted or not _within(address, trusted):
+        return address
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        try:
+            hop_address = ipaddress.ip_address(hop.strip())
+        except ValueError:
+            return address
+        if not _within(str(hop_address), trusted):
+            return str(hop_address)
+    return address
+
+
+def _within(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def _storable(value):
