@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from clients import imports, services, tasks
+from clients import imports, selectors, services, tasks
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob
@@ -30,7 +30,7 @@ from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.scoped import ScopedReadOnlyViewSet
-from wealthcrm.tiering import ValueSegment, risk_assessment_validity
+from wealthcrm.tiering import Tier, ValueSegment, amount_tier, risk_assessment_validity
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
@@ -55,13 +55,17 @@ class ClientSerializer(serializers.ModelSerializer):
     # Blank until the first recompute classifies the client (the schema must say so).
     value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+    household_aum = serializers.SerializerMethodField()
+    household_tier = serializers.SerializerMethodField()
+    household_hidden = serializers.SerializerMethodField()
 
     class Meta:
         model = Client
         fields = ["id", "client_no", "name", "id_number", "id_number_masked", "phone", "phone_masked", "birth_date",
                   "gender", "occupation", "risk_level", "risk_assessed_on", "risk_expires_on",
                   "investment_preferences", "tags", "acquisition_channel", "org_unit", "org_unit_name", "advisor",
-                  "advisor_name", "household", "household_relation", "company", "company_role", "aum", "aum_as_of",
+                  "advisor_name", "household", "household_relation", "household_aum", "household_tier",
+                  "household_hidden", "company", "company_role", "aum", "aum_as_of",
                   "investable_assets", "contribution", "tier", "tier_label", "near_threshold", "value_segment",
                   "created_at", "updated_at"]
         read_only_fields = ["aum_as_of", "tier", "near_threshold", "value_segment", "created_at", "updated_at"]
@@ -76,6 +80,26 @@ class ClientSerializer(serializers.ModelSerializer):
             self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
             # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
             self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
+
+    @extend_schema_field(MoneyField(allow_null=True))
+    def get_household_aum(self, client) -> str | None:
+        """Sum of the AUM of the household's members in the caller's scope (clients.selectors.with_households)."""
+        value = getattr(client, "household_aum", None)
+        return f"{value:.2f}" if client.household_id and value is not None else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Tier.choices, allow_null=True))
+    def get_household_tier(self, client) -> str | None:
+        value = getattr(client, "household_aum", None)
+        if not client.household_id or value is None:
+            return None
+        if not hasattr(self, "_tier_of"):  # one policy lookup per response, as for the risk validity
+            self._tier_of = amount_tier(timezone.localdate())
+        return self._tier_of(value).value if self._tier_of else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_household_hidden(self, client) -> int | None:
+        """Members of the household outside the caller's scope: counted, never summed."""
+        return getattr(client, "household_hidden", None) if client.household_id else None
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_risk_expires_on(self, client) -> date | None:
@@ -137,6 +161,10 @@ class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
     permission_classes = [ClientPermission]
     filterset_class = ClientFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        # household figures as the caller may know them: over the members in their scope
+        return selectors.with_households(super().get_queryset(), visible=Client.objects.visible_to(self.request.user))
 
     def retrieve(self, request, *args, **kwargs):
         client = self.get_object()

@@ -63,3 +63,29 @@ def test_the_list_query_count_does_not_grow_with_households(bank, family, web_as
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = web.get(reverse("clients:list")).context["clients"]
     assert len(rows) == 32 and all(r.household_aum == Decimal("2000000.00") for r in rows if r.org_unit == bank.north_outlet)
+
+
+def test_the_api_gives_the_same_figures_in_scope(bank, family, api_as):
+    rows = {row["name"]: row for row in api_as(bank.north_sub_manager).get("/api/v1/clients/").json()["results"]}
+    assert {(r["household_aum"], r["household_tier"], r["household_hidden"]) for r in rows.values()} == {
+        ("45000000.00", "branch", 1)}
+    mine = api_as(bank.advisor).get(f"/api/v1/clients/{family['mine'].pk}/").json()
+    assert (mine["household_aum"], mine["household_tier"], mine["household_hidden"]) == ("30000000.00", "branch", 2)
+    alone = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, name="单身")
+    row = api_as(bank.advisor).get(f"/api/v1/clients/{alone.pk}/").json()
+    assert (row["household_aum"], row["household_tier"], row["household_hidden"]) == (None, None, None)
+
+
+def test_the_api_list_query_count_does_not_grow_with_households(bank, family, api_as,
+                                                                 django_assert_max_num_queries):
+    api = api_as(bank.north_manager)
+    api.get("/api/v1/clients/")
+    with django_assert_max_num_queries(20) as few:
+        api.get("/api/v1/clients/")
+    for i in range(10):
+        household = Household.objects.create(name=f"家庭{i}")
+        for relation in ("self", "spouse"):
+            ClientFactory(org_unit=bank.north_outlet, advisor=bank.account_manager, household=household,
+                          household_relation=relation, aum=Decimal("1000000.00"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get("/api/v1/clients/").json()["results"]) == 22
