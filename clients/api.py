@@ -1,6 +1,7 @@
 """REST endpoints of this app, mounted under /api/v1/ (API.md "Clients", "Contacts", "Import files")."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,19 +18,19 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from clients import imports, services
+from clients import imports, selectors, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
-from clients.models import Client, Company, Contact, Household, ImportJob
+from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob
 from wealthcrm.api import raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
-from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.org.scope import directory_q, sees_everything
 from wealthcrm.pagination import KeysetPagination
 from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.scoped import ScopedReadOnlyViewSet
-from wealthcrm.tiering import ValueSegment, risk_assessment_validity
+from wealthcrm.tiering import Tier, ValueSegment, amount_tier, risk_assessment_validity
 
 ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROLES)
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
@@ -54,13 +55,17 @@ class ClientSerializer(serializers.ModelSerializer):
     # Blank until the first recompute classifies the client (the schema must say so).
     value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
     tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+    household_aum = serializers.SerializerMethodField()
+    household_tier = serializers.SerializerMethodField()
+    household_hidden = serializers.SerializerMethodField()
 
     class Meta:
         model = Client
         fields = ["id", "client_no", "name", "id_number", "id_number_masked", "phone", "phone_masked", "birth_date",
                   "gender", "occupation", "risk_level", "risk_assessed_on", "risk_expires_on",
                   "investment_preferences", "tags", "acquisition_channel", "org_unit", "org_unit_name", "advisor",
-                  "advisor_name", "household", "household_relation", "company", "company_role", "aum", "aum_as_of",
+                  "advisor_name", "household", "household_relation", "household_aum", "household_tier",
+                  "household_hidden", "company", "company_role", "aum", "aum_as_of",
                   "investable_assets", "contribution", "tier", "tier_label", "near_threshold", "value_segment",
                   "created_at", "updated_at"]
         read_only_fields = ["aum_as_of", "tier", "near_threshold", "value_segment", "created_at", "updated_at"]
@@ -75,6 +80,26 @@ class ClientSerializer(serializers.ModelSerializer):
             self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
             # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
             self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
+
+    @extend_schema_field(MoneyField(allow_null=True))
+    def get_household_aum(self, client) -> str | None:
+        """Sum of the AUM of the household's members in the caller's scope (clients.selectors.with_households)."""
+        value = getattr(client, "household_aum", None)
+        return f"{value:.2f}" if client.household_id and value is not None else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Tier.choices, allow_null=True))
+    def get_household_tier(self, client) -> str | None:
+        value = getattr(client, "household_aum", None)
+        if not client.household_id or value is None:
+            return None
+        if not hasattr(self, "_tier_of"):  # one policy lookup per response, as for the risk validity
+            self._tier_of = amount_tier(timezone.localdate())
+        return self._tier_of(value).value if self._tier_of else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_household_hidden(self, client) -> int | None:
+        """Members of the household outside the caller's scope: counted, never summed."""
+        return getattr(client, "household_hidden", None) if client.household_id else None
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_risk_expires_on(self, client) -> date | None:
@@ -136,6 +161,10 @@ class ClientViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
     permission_classes = [ClientPermission]
     filterset_class = ClientFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        # household figures as the caller may know them: over the members in their scope
+        return selectors.with_households(super().get_queryset(), visible=Client.objects.visible_to(self.request.user))
 
     def retrieve(self, request, *args, **kwargs):
         client = self.get_object()
@@ -280,6 +309,48 @@ class ImportErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class CallbackPlanSerializer(serializers.ModelSerializer):
+    # a unit the caller may look up; out of scope reads as "does not exist"; empty: the bank's default
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none(), required=False, allow_null=True,
+                                                  default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
+    interval_days = serializers.IntegerField(min_value=1, max_value=3660)
+    large_sale_threshold = MoneyField(min_value=Decimal("0.01"))
+    large_sale_days = serializers.IntegerField(min_value=1, max_value=366)
+    satisfaction_months = serializers.IntegerField(min_value=1, max_value=60)
+
+    class Meta:
+        model = CallbackPlan
+        fields = ["id", "tier", "org_unit", "org_unit_name", "effective_from", "interval_days", "large_sale_threshold",
+                  "large_sale_days", "satisfaction_months", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at"]
+        # checked by the service, with the same messages as the page
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
+
+    def create(self, validated_data):
+        try:
+            return services.create_callback_plan(actor=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise_as_drf(exc)
+        except DjangoPermissionDenied:
+            raise PermissionDenied(_("全行默认回访计划由总行制定。")) from None
+
+
+class CallbackPlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """回访计划: the bank's defaults and the branch and sub-branch plans in the caller's scope (another branch's
+    plan is 404); head office adds defaults, a branch manager plans for the units of their subtree."""
+
+    queryset = CallbackPlan.objects.select_related("org_unit")
+    serializer_class = CallbackPlanSerializer
+    permission_classes = [role_permission(read=CLIENT_DATA_ROLES, write=MANAGER_ROLES)]
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -345,6 +416,7 @@ router = SimpleRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("callback-plans", CallbackPlanViewSet, basename="callback-plan")
 urlpatterns = [
     path("aum-snapshots/", AumSnapshotView.as_view(), name="aum-snapshots"),
     *router.urls,

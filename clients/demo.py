@@ -18,7 +18,7 @@ from clients.choices import (
     ProductCategory,
     RiskLevel,
 )
-from clients.models import AumSnapshot, Client, Company, Contact, Household, ProductSale
+from clients.models import AumSnapshot, CallbackPlan, Client, Company, Contact, Household, ProductSale
 from clients.services import set_personal_data
 from wealthcrm.demo import chinese_name
 from wealthcrm.org.choices import OrgKind, Role
@@ -160,6 +160,7 @@ def seed(*, stdout, rng: random.Random, clients: int = 2000) -> None:
     now = timezone.now()
     tz = timezone.get_current_timezone()
     contacts, sales = [], []
+    plans = CallbackPlan.objects.in_force(today)
     for client in objects:
         for _ in range(rng.randint(0, 5)):
             day = today - timedelta(days=rng.randint(0, 120))
@@ -169,13 +170,23 @@ def seed(*, stdout, rng: random.Random, clients: int = 2000) -> None:
             contacts.append(Contact(client=client, staff=client.advisor, channel=rng.choice(ContactChannel.values),
                                     purpose=rng.choice(ContactPurpose.values), occurred_at=at,
                                     summary=rng.choice(SUMMARIES), effective=rng.random() < 0.8))
+        plan = plans.for_client(client)
         for _ in range(rng.randint(0, 3)):
             amount = Decimal(round(float(client.aum) * rng.uniform(0.02, 0.3), -3) + 10000).quantize(Decimal("0.01"))
             category = rng.choice(ProductCategory.values)
-            sales.append(ProductSale(client=client, sold_on=today - timedelta(days=rng.randint(1, 180)),
-                                     product_category=category, amount=amount,
+            sold_on = today - timedelta(days=rng.randint(1, 180))
+            sales.append(ProductSale(client=client, sold_on=sold_on, product_category=category, amount=amount,
                                      fee_income=(amount * Decimal(rng.uniform(0.001, 0.01))).quantize(Decimal("0.01")),
                                      advisor=client.advisor))
+            # most large sales were called back (大额销售回访), a few late or not yet: the lists show some
+            if (plan and category != ProductCategory.DEPOSIT and amount >= plan.large_sale_threshold
+                    and rng.random() < 0.85):
+                at = datetime.combine(sold_on + timedelta(days=rng.randint(0, plan.large_sale_days + 3)),
+                                      time(rng.randint(9, 17), 30), tz)
+                if at < now:
+                    contacts.append(Contact(client=client, staff=client.advisor, channel=ContactChannel.PHONE,
+                                            purpose=ContactPurpose.CALLBACK_LARGE_SALE, occurred_at=at,
+                                            summary=rng.choice(SUMMARIES), effective=True))
     Contact.objects.bulk_create(contacts, batch_size=5000)
     ProductSale.objects.bulk_create(sales, batch_size=5000, ignore_conflicts=True)
     stdout.write(f"  clients: {len(objects)}, AUM snapshots: {len(snapshots)}, households: {households}, "

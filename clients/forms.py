@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, ImportKind
 from clients.imports import ALLOWED_SUFFIXES
 from clients.models import Client, Contact
+from wealthcrm.money import WAN, MoneyFormField
 from wealthcrm.org import scope
-from wealthcrm.org.choices import RELATIONSHIP_ROLES
+from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.phone import PhoneError, clean_phone
+from wealthcrm.tiering import Tier
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -91,3 +93,26 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("数据类型"), choices=ImportKind.choices)
     file = forms.FileField(label=_("文件"), help_text=_("CSV（UTF-8 或 GBK 编码）或 XLSX，首行为表头"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_SUFFIXES)}))
+
+
+class CallbackPlanForm(forms.Form):
+    """A new callback plan; the unit is optional only for head office (empty: the bank's default)."""
+
+    tier = forms.ChoiceField(label=_("客户层级"), choices=Tier.choices)
+    org_unit = forms.ModelChoiceField(label=_("机构"), queryset=OrgUnit.objects.none(), required=False,
+                                      empty_label=_("全行默认"))
+    effective_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    interval_days = forms.IntegerField(label=_("回访间隔（天）"), min_value=1, max_value=3660)
+    large_sale_threshold = MoneyFormField(label=_("大额销售金额（万元）"), unit=WAN, amount_label=_("大额销售金额"))
+    large_sale_days = forms.IntegerField(label=_("大额销售回访时限（天）"), min_value=1, max_value=366)
+    satisfaction_months = forms.IntegerField(label=_("满意度回访周期（月）"), min_value=1, max_value=60)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the units whose plan the user may set (scope.may_set_callback_plan): branches and sub-branches in scope
+        self.fields["org_unit"].queryset = (OrgUnit.objects.visible_to(user)
+                                            .filter(kind__in=(OrgKind.BRANCH, OrgKind.SUB_BRANCH)).order_by("path"))
+        if not scope.sees_everything(user):
+            self.fields["org_unit"].required = True
+            self.fields["org_unit"].empty_label = None
+        self.fields["effective_from"].initial = timezone.localdate()

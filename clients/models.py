@@ -5,7 +5,20 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, Func, Lookup, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Lookup,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +39,8 @@ from clients.choices import (
 from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
-from wealthcrm.org.scope import ScopedQuerySet
+from wealthcrm.org.models import OrgUnit
+from wealthcrm.org.scope import ScopedQuerySet, unit_rules_q
 from wealthcrm.tiering import Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
@@ -65,19 +79,64 @@ class ClientQuerySet(ScopedQuerySet):
         return self.alias(search_grams=search_grams()).filter(match)
 
     def callback_due(self, *, now):
-        """Clients due a callback: no effective contact within their tier's ``CallbackPlan`` interval.
+        """Clients with a callback due now (PRODUCT.md "Contacts and callbacks"), under the plan in force today for
+        their unit and tier (``CallbackPlan.objects.in_force``); any of the three kinds makes a client due:
 
-        Annotates ``last_effective_contact`` (``None``: never reached) and ``callback_interval`` (days).
+        - the plan's routine callback: no effective contact within the plan's interval (``plan_due``);
+        - a 大额销售回访: a large sale (not a deposit, amount ≥ the plan's threshold) not yet called back — no
+          effective contact of that purpose on or after the sale day; due from the sale, by the sale day + the
+          plan's days (``large_sale_due_on``, the earliest open one). A sale older than the satisfaction cycle is
+          no longer chased on its own: the cycle's satisfaction callback covers it, and an imported history of
+          sales does not flood the lists at go-live;
+        - a 满意度回访: none in the plan's satisfaction cycle (a year by default), counted from the last one or,
+          for a client never given one, from becoming a client (``satisfaction_due``).
+
+        Also annotates ``last_effective_contact`` (``None``: never reached) and ``callback_interval`` (days).
         """
-        interval = Subquery(CallbackPlan.objects.filter(tier=OuterRef("tier")).values("interval_days")[:1])
+        return self.with_callbacks(now=now).filter(Q(plan_due=True) | Q(satisfaction_due=True)
+                                                   | Q(large_sale_due_on__isnull=False))
+
+    def with_callbacks(self, *, now):
+        """The annotations of :meth:`callback_due` on every row, due or not."""
+        today = timezone.localdate(now)
+        plans = CallbackPlan.objects.in_force(today)
         last = Subquery(Contact.objects.filter(client=OuterRef("pk"), effective=True)
                         .order_by("-occurred_at").values("occurred_at")[:1])
-        window = Func(F("callback_interval"), template="make_interval(days => %(expressions)s)",
-                      output_field=models.DurationField())
-        due_before = ExpressionWrapper(Value(now) - window, output_field=models.DateTimeField())
-        return (self.annotate(last_effective_contact=last, callback_interval=interval)
-                .filter(callback_interval__isnull=False)
-                .filter(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=due_before)))
+        last_satisfaction = Subquery(Contact.objects.filter(
+            client=OuterRef("pk"), effective=True, purpose=ContactPurpose.CALLBACK_SATISFACTION)
+            .order_by("-occurred_at").values("occurred_at")[:1])
+        called_back = Contact.objects.filter(client=OuterRef(OuterRef("pk")), effective=True,
+                                             purpose=ContactPurpose.CALLBACK_LARGE_SALE,
+                                             occurred_at__date__gte=OuterRef("sold_on"))
+        open_sale = (ProductSale.objects.filter(client=OuterRef("pk"), amount__gte=OuterRef("large_sale_threshold"),
+                                                sold_on__gt=OuterRef("satisfaction_since"))
+                     .exclude(product_category=ProductCategory.DEPOSIT).filter(~Exists(called_back))
+                     .order_by("sold_on").values("sold_on")[:1])
+        since = ExpressionWrapper(Value(now) - _interval("callback_interval", "days"),
+                                  output_field=models.DateTimeField())
+        cycle_start = ExpressionWrapper(Value(now) - _interval("satisfaction_months", "months"),
+                                        output_field=models.DateTimeField())
+        return (self.annotate(
+                    callback_interval=plans.expression("interval_days"),
+                    large_sale_threshold=plans.expression("large_sale_threshold"),
+                    large_sale_days=plans.expression("large_sale_days"),
+                    satisfaction_months=plans.expression("satisfaction_months"),
+                    last_effective_contact=last, last_satisfaction_callback=last_satisfaction)
+                .annotate(satisfaction_since=Cast(Value(today) - _interval("satisfaction_months", "months"),
+                                                  models.DateField()))
+                .annotate(
+                    plan_due=Case(When(callback_interval__isnull=True, then=False),
+                                  When(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=since),
+                                       then=True), default=False),
+                    satisfaction_due=Case(
+                        When(satisfaction_months__isnull=True, then=False),
+                        When(Q(last_satisfaction_callback__lt=cycle_start)
+                             | Q(last_satisfaction_callback__isnull=True, created_at__lt=cycle_start), then=True),
+                        default=False),
+                    large_sale_on=Subquery(open_sale))
+                .annotate(large_sale_due_on=ExpressionWrapper(F("large_sale_on") + F("large_sale_days"),
+                                                              output_field=models.DateField())))
+
 
     def callback_due_soon(self, *, now, days: int = CALLBACK_DUE_SOON_DAYS):
         """Clients not due a callback yet but due within ``days``: :meth:`callback_due` read ``days`` ahead, less
@@ -112,6 +171,10 @@ class ClientQuerySet(ScopedQuerySet):
         :class:`Reassignment`, written by the reassign service."""
         bounds = {key: value for key, value in (("at__gte", start), ("at__lte", end)) if value is not None}
         return self.filter(Exists(Reassignment.objects.filter(client=OuterRef("pk"), **bounds)))
+
+
+def _interval(field: str, unit: str) -> Func:
+    return Func(F(field), template=f"make_interval({unit} => %(expressions)s)", output_field=models.DurationField())
 
 
 class Household(models.Model):
@@ -378,24 +441,111 @@ class ProductSale(models.Model):
         return f"{self.client_id} {self.sold_on} {self.get_product_category_display()} {self.amount}"
 
 
-class CallbackPlan(models.Model):
-    """How often a client of a tier must be reached (回访计划): the interval between effective contacts.
+class CallbackPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(unit_rules_q(user))
 
-    Data, not code (ARCHITECTURE.md): head office edits the intervals in the admin; defaults come from a data
-    migration (总行级 monthly, 分行级 quarterly, 支行级 twice a year).
+    def in_force(self, day) -> "PlansInForce":
+        """The plans that apply on ``day``: the bank default per tier and each unit's override (two queries)."""
+        latest = (self.filter(effective_from__lte=day).order_by("org_unit_id", "tier", "-effective_from")
+                  .distinct("org_unit_id", "tier").select_related("org_unit"))
+        defaults, overrides = {}, []
+        for plan in latest:
+            if plan.org_unit_id is None:
+                defaults[plan.tier] = plan
+            else:
+                overrides.append(plan)
+        by_unit = {}
+        if overrides:
+            # Every unit under an override, resolved to the nearest one (a sub-branch's beats its branch's).
+            overrides.sort(key=lambda plan: len(plan.org_unit.path))
+            paths = Q()
+            for plan in overrides:
+                paths |= Q(path__startswith=plan.org_unit.path)
+            for unit_id, path in OrgUnit.objects.filter(paths).values_list("id", "path"):
+                for plan in overrides:
+                    if path.startswith(plan.org_unit.path):
+                        by_unit[(unit_id, plan.tier)] = plan
+        return PlansInForce(defaults=defaults, by_unit=by_unit)
+
+
+class PlansInForce:
+    """Which ``CallbackPlan`` applies to a client on a day: the override of the client's own unit or its
+    nearest ancestor (支行 before 分行), else the bank's default for the client's tier (分、支行共同制定)."""
+
+    FIELDS = ("interval_days", "large_sale_threshold", "large_sale_days", "satisfaction_months")
+
+    def __init__(self, *, defaults: dict, by_unit: dict):
+        self.defaults, self.by_unit = defaults, by_unit
+
+    def for_client(self, client) -> "CallbackPlan | None":
+        return self.by_unit.get((client.org_unit_id, client.tier)) or self.defaults.get(client.tier)
+
+    def expression(self, field: str, *, unit="org_unit_id", tier="tier"):
+        """One plan value per row as SQL (``CASE``): the same resolution for a whole queryset in one query."""
+        output = CallbackPlan._meta.get_field(field)
+        grouped: dict[tuple, list[int]] = {}
+        for (unit_id, plan_tier), plan in self.by_unit.items():
+            grouped.setdefault((plan_tier, getattr(plan, field)), []).append(unit_id)
+        whens = [When(Q(**{tier: plan_tier, f"{unit}__in": sorted(ids)}), then=Value(value, output_field=output))
+                 for (plan_tier, value), ids in grouped.items()]
+        whens += [When(Q(**{tier: plan_tier}), then=Value(getattr(plan, field), output_field=output))
+                  for plan_tier, plan in self.defaults.items()]
+        return Case(*whens, default=Value(None, output_field=output), output_field=output)
+
+    def rows(self, units) -> list[tuple]:
+        """``(org_unit_id, tier, interval_days, large_sale_threshold, large_sale_days, satisfaction_months)`` for
+        every unit id in ``units`` and tier: the table the set-based KPI joins clients to."""
+        out = []
+        for unit_id in units:
+            for plan_tier in Tier.values:
+                plan = self.by_unit.get((unit_id, plan_tier)) or self.defaults.get(plan_tier)
+                if plan is not None:
+                    out.append((unit_id, plan_tier, *(getattr(plan, field) for field in self.FIELDS)))
+        return out
+
+
+class CallbackPlan(models.Model):
+    """How a client of a tier is called back (回访计划), from a day on: the interval between effective contacts,
+    the large sale that calls for a 大额销售回访 and within how many days, and the satisfaction callback cycle.
+
+    Data, not code (ARCHITECTURE.md). Head office sets the bank's default per tier (``org_unit`` empty; defaults
+    from a data migration: 总行级 monthly, 分行级 quarterly, 支行级 twice a year; 100万 within 7 days; yearly
+    satisfaction). A branch or sub-branch may set its own plan for a tier (plans are made by 分行 and 支行
+    together): it applies to the clients of that unit and below. Rows are added, never edited, so that past
+    figures stay explainable by the plan they used.
     """
 
-    tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices, unique=True)
+    tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices)
+    org_unit = models.ForeignKey("org.OrgUnit", verbose_name=_("机构（为空则为全行默认）"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="callback_plans")
+    effective_from = models.DateField(_("生效日期"))
     interval_days = models.PositiveSmallIntegerField(_("回访间隔（天）"))
+    large_sale_threshold = models.DecimalField(_("大额销售金额（元）"), **MONEY)
+    large_sale_days = models.PositiveSmallIntegerField(_("大额销售回访时限（天）"))
+    satisfaction_months = models.PositiveSmallIntegerField(_("满意度回访周期（月）"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CallbackPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("回访计划")
         verbose_name_plural = _("回访计划")
-        ordering = ["interval_days"]
-        constraints = [models.CheckConstraint(condition=Q(interval_days__gt=0), name="callback_plan_interval_positive")]
+        ordering = ["org_unit", "tier", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(interval_days__gt=0), name="callback_plan_interval_positive"),
+            models.CheckConstraint(condition=Q(large_sale_threshold__gt=0, large_sale_days__gt=0,
+                                               satisfaction_months__gt=0), name="callback_plan_values_positive"),
+            models.UniqueConstraint(fields=["tier", "effective_from"], condition=Q(org_unit__isnull=True),
+                                    name="callback_plan_default_day"),
+            models.UniqueConstraint(fields=["org_unit", "tier", "effective_from"], condition=Q(org_unit__isnull=False),
+                                    name="callback_plan_unit_day"),
+        ]
 
     def __str__(self):
-        return f"{self.get_tier_display()}：{self.interval_days}"
+        return f"{self.org_unit or _('全行默认')} {self.get_tier_display()} {self.effective_from:%Y-%m-%d}"
 
 
 class ImportJobQuerySet(ScopedQuerySet):

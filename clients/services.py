@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from clients.models import Client, Contact, Reassignment
+from clients.models import CallbackPlan, Client, Contact, Reassignment
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.crypto import blind_index
@@ -177,6 +178,50 @@ def log_contact(*, client: Client, staff, channel: str, purpose: str, occurred_a
         raise ValidationError(errors)
     contact.save()
     return contact
+
+
+# --- callback plans ---------------------------------------------------------------------------------------------
+
+PLAN_TAKEN = gettext_lazy("该机构该层级在此日期已有回访计划，请选择其他日期。")
+
+
+def create_callback_plan(*, actor, tier: str, org_unit, effective_from: date, interval_days: int,
+                         large_sale_threshold: Decimal, large_sale_days: int, satisfaction_months: int) -> CallbackPlan:
+    """Add a callback plan from a day on (rows are never edited: past figures stay explainable by their plan).
+
+    ``org_unit`` None is the bank's default for the tier (head office); a unit's plan overrides it for the
+    clients of that branch or sub-branch (``scope.may_set_callback_plan`` says who may set which). A plan
+    starts today or later: a past day would rewrite figures already reported.
+    """
+    if not scope.may_set_callback_plan(actor, org_unit):
+        if org_unit is None or not actor.has_role(*MANAGER_ROLES):
+            raise PermissionDenied
+        raise ValidationError({"org_unit": [_("只能为本人管辖范围内的分行或支行制定回访计划。")]})
+    errors = {}
+    if effective_from and effective_from < timezone.localdate():
+        errors["effective_from"] = [_("生效日期不能早于今天。")]
+    elif CallbackPlan.objects.filter(tier=tier, org_unit=org_unit, effective_from=effective_from).exists():
+        errors["effective_from"] = [PLAN_TAKEN]
+    plan = CallbackPlan(tier=tier, org_unit=org_unit, effective_from=effective_from, interval_days=interval_days,
+                        large_sale_threshold=large_sale_threshold, large_sale_days=large_sale_days,
+                        satisfaction_months=satisfaction_months, created_by=actor)
+    for field, value in (("interval_days", interval_days), ("large_sale_days", large_sale_days),
+                         ("satisfaction_months", satisfaction_months), ("large_sale_threshold", large_sale_threshold)):
+        if value is not None and value <= 0:
+            errors.setdefault(field, []).append(_("必须大于 0。"))
+    try:
+        plan.full_clean(exclude=["org_unit", "created_by", *errors], validate_constraints=False)
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            errors.setdefault(field, []).extend(msgs)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # the same plan saved at the same moment by someone else
+        raise ValidationError({"effective_from": [PLAN_TAKEN]}) from None
+    return plan
 
 
 # --- AUM ------------------------------------------------------------------------------------------------------

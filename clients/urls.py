@@ -8,6 +8,7 @@ app_name = "clients"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
+    path("callback-plans/", views.callback_plans, name="callback-plans"),
     path("imports/", views.import_list, name="imports"),
     path("imports/rows/", views.import_rows, name="import-rows"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),

@@ -11,28 +11,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import imports, services
+from clients import imports, selectors, services
 from clients.choices import ContactPurpose, ImportKind, ImportStatus, ProductCategory
 from clients.filters import ClientFilterSet
-from clients.forms import ClientForm, ContactForm, ImportForm
-from clients.models import Client, ImportJob
+from clients.forms import CallbackPlanForm, ClientForm, ContactForm, ImportForm
+from clients.models import CallbackPlan, Client, ImportJob
 from wealthcrm.birthdays import next_birthday
 from wealthcrm.forms import add_service_errors
 from wealthcrm.money import to_wan
-from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, Role
+from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
 from wealthcrm.pagination import keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
-from wealthcrm.tiering import risk_assessment_validity
+from wealthcrm.tiering import TIER_RANK, risk_assessment_validity
 
 PAGE_SIZE = 50
+# 总行级 first, as the bank lists its tiers
+TIER_ORDER = {tier: -rank for tier, rank in TIER_RANK.items()}
 
 
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
 def client_list(request, clients):
     filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
-    rows, links = keyset_page(filterset.qs if filterset.is_valid() else Client.objects.none(), request, size=PAGE_SIZE)
+    rows, links = keyset_page(selectors.with_households(filterset.qs, visible=clients) if filterset.is_valid()
+                              else Client.objects.none(), request, size=PAGE_SIZE)
+    rows = selectors.attach_household_tiers(rows, today=timezone.localdate())
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)
@@ -70,10 +74,13 @@ def _contact_context(client, form=None):
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
 def client_detail(request, clients, pk):
-    client = get_object_or_404(clients.select_related("org_unit", "advisor", "household", "company",
-                                                      "company__corporate_manager"), pk=pk)
+    now = timezone.now()
+    client = get_object_or_404(selectors.with_households(clients, visible=clients).with_callbacks(now=now)
+                               .select_related("org_unit", "advisor", "household", "company",
+                                               "company__corporate_manager"), pk=pk)
+    selectors.attach_household_tiers([client], today=timezone.localdate(now))
     services.record_client_view(client=client, actor=request.user, request=request, via="page")
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     members = []
     if client.household_id:
         # Only the members the user may see: a family can span advisors and branches (issue 16).
@@ -95,6 +102,7 @@ def client_detail(request, clients, pk):
         "birthday": _birthday_info(client, today),
         "risk_expires": risk_expires,
         "risk_days": (risk_expires - today).days if risk_expires else None,
+        "today": today,
         "can_reveal": services.can_reveal(client=client, actor=request.user),
         "can_edit": request.user.effective_role != Role.HALL_STAFF,
     })
@@ -215,3 +223,31 @@ def _import_rows_context(jobs):
 @require_GET
 def import_rows(request, jobs):
     return render(request, "clients/_import_rows.html", _import_rows_context(jobs))
+
+
+@scoped_page(CallbackPlan, roles=MANAGER_ROLES)
+def callback_plans(request, plans):
+    """回访计划: the bank's defaults per tier and the plans of the branches and sub-branches in scope (another
+    branch's are not listed); head office adds defaults, a branch manager their units' plans. Rows are added
+    from a day on, never edited."""
+    form = CallbackPlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_callback_plan(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("org_unit", _("全行默认回访计划由总行制定，请选择您的分行或支行。"))
+        else:
+            messages.success(request, _("已保存：%(plan)s。") % {"plan": plan})
+            return redirect("clients:callback-plans")
+    today = timezone.localdate()
+    plans = plans.select_related("org_unit", "created_by")
+    in_force = plans.filter(effective_from__lte=today).order_by("org_unit__path", "tier", "-effective_from").distinct(
+        "org_unit__path", "tier")
+    return render(request, "clients/callback_plans.html", {
+        "form": form, "today": today, "in_force": sorted(in_force, key=lambda p: (p.org_unit_id is not None,
+                                                                                  p.org_unit.path if p.org_unit else "",
+                                                                                  TIER_ORDER[p.tier])),
+        "upcoming": plans.filter(effective_from__gt=today).order_by("effective_from", "id"),
+        "history": plans.order_by("-created_at", "-id")[:30]})

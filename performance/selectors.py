@@ -50,7 +50,7 @@ def tier_mix(user) -> list[dict]:
 
 def my_day(user, *, today: dt.date | None = None) -> dict:
     """The relationship manager's working list: referrals due, callbacks due (scheduled follow-ups and the
-    tier's callback plan), birthdays, risk expiries, near-threshold clients."""
+    plans' callbacks: routine, large-sale, satisfaction), birthdays, risk expiries, near-threshold clients."""
     now = timezone.now()
     today = today or timezone.localdate()
     clients = Client.objects.visible_to(user)
@@ -74,7 +74,9 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
                                                                      output_field=DateField()))
                          .order_by("risk_assessed_on"))
     near_threshold = clients.filter(near_threshold=True).order_by("-aum")
-    planned = clients.callback_due(now=now).order_by(F("last_effective_contact").asc(nulls_first=True), "id")
+    # a large sale's callback has a deadline days away: it goes first, the earliest deadline on top
+    planned = clients.callback_due(now=now).order_by(F("large_sale_due_on").asc(nulls_last=True),
+                                                     F("last_effective_contact").asc(nulls_first=True), "id")
     totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
     return {
         "totals": totals,

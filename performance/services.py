@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.choices import ProductCategory
+from clients.choices import ContactPurpose, ProductCategory
 from clients.models import AumSnapshot, CallbackPlan, Client, Contact, ProductSale
 from performance.choices import CATALOGUE, ECHELON_KINDS, ECHELONS, Card, KpiCode
 from performance.models import (
@@ -147,6 +147,9 @@ FROM {T['client']} c WHERE c.created_at < %(end_at)s
 """
 
 
+SATISFACTION = ContactPurpose.CALLBACK_SATISFACTION.value
+LARGE_SALE = ContactPurpose.CALLBACK_LARGE_SALE.value
+
 # Each entry: SELECT advisor_id, value — only advisors with something to count; the insert fills zeros.
 KPI_SQL = {
     KpiCode.AUM_GROWTH: f"""
@@ -181,24 +184,60 @@ SELECT c.advisor_id, count(r.client_id)::numeric / count(*) FROM {T['client']} c
 LEFT JOIN (SELECT DISTINCT client_id FROM {T['contact']}
            WHERE effective AND occurred_at >= %(start_at)s AND occurred_at < %(end_at)s) r ON r.client_id = c.id
 WHERE c.advisor_id IS NOT NULL AND c.created_at < %(end_at)s GROUP BY c.advisor_id""",
-    # A callback falls due on the last effective contact before the period + the tier plan's interval.
-    # Clients never reached, or already overdue when the period starts, are due by the period's end. It is
-    # made in time when the first effective contact of the period is on or before the due day. While the
-    # period runs, only what has fallen due so far (or was already made) counts.
+    # Callbacks due under the plans (clients.CallbackPlan, the plan of each client's unit and tier in force on
+    # the period's last day so far; passed in as the table ``plan``), three kinds, one row per callback:
+    # - routine: due on the last effective contact before the period + the plan's interval, made by any
+    #   effective contact;
+    # - 满意度回访: due the plan's months after the last satisfaction callback (never given one: after becoming a
+    #   client), made by an effective contact of that purpose;
+    # - 大额销售回访: each large sale (not a deposit, ≥ the plan's threshold, within the satisfaction cycle) not
+    #   called back before the period is due on the sale day + the plan's days, made by an effective contact of
+    #   that purpose on or after the sale day.
+    # A callback already overdue when the period starts is due by the period's end (clients never reached
+    # too). It is made in time when the first qualifying contact of the period is on or before the due day.
+    # While the period runs, only what has fallen due so far (or was already made) counts.
     KpiCode.CALLBACK_COMPLIANCE: f"""
-WITH last_before AS (
-  SELECT client_id, max(occurred_at) AS at FROM {T['contact']}
-  WHERE effective AND occurred_at >= %(lookback_at)s AND occurred_at < %(start_at)s GROUP BY client_id
-), first_in AS (
-  SELECT client_id, min(occurred_at) AS at FROM {T['contact']}
-  WHERE effective AND occurred_at >= %(start_at)s AND occurred_at < %(end_at)s GROUP BY client_id
-), due AS (
-  SELECT c.advisor_id, f.at AS made_at,
-    CASE WHEN l.at IS NULL OR (l.at AT TIME ZONE '{ZONE}')::date + p.interval_days < %(start)s THEN %(end)s
-         ELSE (l.at AT TIME ZONE '{ZONE}')::date + p.interval_days END AS due_on
-  FROM {T['client']} c JOIN {T['plan']} p ON p.tier = c.tier
-  LEFT JOIN last_before l ON l.client_id = c.id LEFT JOIN first_in f ON f.client_id = c.id
+WITH plan (org_unit_id, tier, interval_days, large_sale_threshold, large_sale_days, satisfaction_months) AS (
+  SELECT * FROM unnest(%(plan_units)s::bigint[], %(plan_tiers)s::varchar[], %(plan_intervals)s::int[],
+                       %(plan_thresholds)s::numeric[], %(plan_sale_days)s::int[], %(plan_months)s::int[])
+), book AS (
+  SELECT c.id, c.advisor_id, c.created_at, p.interval_days, p.large_sale_threshold, p.large_sale_days,
+         p.satisfaction_months
+  FROM {T['client']} c JOIN plan p ON p.org_unit_id = c.org_unit_id AND p.tier = c.tier
   WHERE c.advisor_id IS NOT NULL AND c.created_at < %(end_at)s
+), reached AS (
+  SELECT client_id,
+    max(occurred_at) FILTER (WHERE occurred_at < %(start_at)s AND occurred_at >= %(lookback_at)s) AS last_any,
+    min(occurred_at) FILTER (WHERE occurred_at >= %(start_at)s) AS first_any,
+    max(occurred_at) FILTER (WHERE occurred_at < %(start_at)s AND purpose = '{SATISFACTION}') AS last_satisfaction,
+    min(occurred_at) FILTER (WHERE occurred_at >= %(start_at)s AND purpose = '{SATISFACTION}') AS first_satisfaction
+  FROM {T['contact']}
+  WHERE effective AND occurred_at >= LEAST(%(lookback_at)s, %(satisfaction_lookback_at)s) AND occurred_at < %(end_at)s
+  GROUP BY client_id
+), raw_due AS (
+  SELECT b.advisor_id, r.first_any AS made_at, (r.last_any AT TIME ZONE '{ZONE}')::date + b.interval_days AS due_on
+  FROM book b LEFT JOIN reached r ON r.client_id = b.id
+  UNION ALL
+  SELECT b.advisor_id, r.first_satisfaction,
+    ((COALESCE(r.last_satisfaction, b.created_at) AT TIME ZONE '{ZONE}')::date
+     + make_interval(months => b.satisfaction_months))::date
+  FROM book b LEFT JOIN reached r ON r.client_id = b.id
+  UNION ALL
+  SELECT b.advisor_id,
+    (SELECT min(k.occurred_at) FROM {T['contact']} k WHERE k.client_id = s.client_id AND k.effective
+       AND k.purpose = '{LARGE_SALE}' AND k.occurred_at < %(end_at)s
+       AND k.occurred_at >= GREATEST(%(start_at)s, s.sold_on::timestamp AT TIME ZONE '{ZONE}')),
+    s.sold_on + b.large_sale_days
+  FROM book b JOIN {T['sale']} s ON s.client_id = b.id
+  WHERE s.product_category <> '{ProductCategory.DEPOSIT.value}' AND s.amount >= b.large_sale_threshold
+    AND s.sold_on <= %(end)s AND s.sold_on > (%(so_far)s - make_interval(months => b.satisfaction_months))::date
+    AND NOT EXISTS (SELECT 1 FROM {T['contact']} k WHERE k.client_id = s.client_id AND k.effective
+                    AND k.purpose = '{LARGE_SALE}' AND k.occurred_at < %(start_at)s
+                    AND k.occurred_at >= s.sold_on::timestamp AT TIME ZONE '{ZONE}')
+), due AS (
+  SELECT advisor_id, made_at,
+    CASE WHEN due_on IS NULL OR due_on < %(start)s THEN %(end)s ELSE due_on END AS due_on
+  FROM raw_due
 ), judged AS (
   SELECT advisor_id, due_on, made_at < ((due_on + 1)::timestamp AT TIME ZONE '{ZONE}') AS in_time
   FROM due WHERE due_on <= %(end)s
@@ -349,18 +388,27 @@ FROM {T['echelon']} p WHERE n.period = %(next)s AND p.period = %(start)s AND p.o
 """
 
 
+# The columns of clients.models.PlansInForce.rows, as the arrays the callback-compliance statement unnests.
+PLAN_PARAMS = ("plan_units", "plan_tiers", "plan_intervals", "plan_thresholds", "plan_sale_days", "plan_months")
+
+
 def statement_params(period: Period, *, now: dt.datetime | None = None) -> dict:
     """The parameters every statement of one period's recompute uses (shared with the benchmark)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     so_far = period.last_day_so_far(today)
-    longest = CallbackPlan.objects.aggregate(n=Max("interval_days"))["n"] or 0
+    longest = CallbackPlan.objects.aggregate(days=Max("interval_days"), months=Max("satisfaction_months"))
+    plans = CallbackPlan.objects.in_force(so_far).rows(OrgUnit.objects.values_list("id", flat=True))
     rule = ScoreRule.objects.effective_on(period.start).order_by("-effective_from").first()
     return {
         "start": period.start, "end": period.end, "start_at": period.start_at, "end_at": period.end_at,
         "so_far": so_far, "now": now, "previous": period.previous.start, "next": period.next.start,
         "business_days": len(business_calendar.business_days_between(period.start, so_far)) if so_far >= period.start else 0,
-        "lookback_at": period.start_at - dt.timedelta(days=longest),
+        "lookback_at": period.start_at - dt.timedelta(days=longest["days"] or 0),
+        # a month is at most 31 days: the window reaches back past the longest satisfaction cycle
+        "satisfaction_lookback_at": period.start_at - dt.timedelta(days=31 * (longest["months"] or 0)),
+        **dict(zip(PLAN_PARAMS, (list(column) for column in zip(*plans, strict=True)) if plans
+                   else ([] for _name in PLAN_PARAMS), strict=True)),
         "deduction": rule.complaint_deduction if rule else Decimal("0"),
     }
 

@@ -25,6 +25,7 @@ ITEMS = [
     NavItem(_("分层分布"), "tiers:distribution", MANAGER_ROLES, _("客户管理")),
     NavItem(_("层级变动"), "tiers:changes", MANAGER_ROLES, _("客户管理")),
     NavItem(_("待调整管户"), "tiers:reassign", MANAGER_ROLES, _("客户管理")),
+    NavItem(_("回访计划"), "clients:callback-plans", MANAGER_ROLES, _("客户管理")),
     NavItem(_("推荐客户"), "referrals:submit", EVERYONE, _("厅堂联动")),
     NavItem(_("我的推荐"), "referrals:mine", EVERYONE, _("厅堂联动")),
     NavItem(_("待跟进推荐"), "referrals:inbox", (*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER), _("厅堂联动")),

@@ -9,6 +9,7 @@ the tiers app registers from its ``AppConfig.ready`` so that the kernel and ``cl
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -72,3 +73,10 @@ def risk_assessment_validity(on: date) -> timedelta | None:
     """How long a risk assessment stays valid under the policy in force ``on`` (None: no policy in force)."""
     policy = _effective_policy(on) if _effective_policy else None
     return policy.risk_assessment_validity if policy is not None else None
+
+
+def amount_tier(on: date) -> Callable[[Decimal], str] | None:
+    """The tier of an amount under the floors of the policy in force ``on`` (None: no policy in force) — for
+    figures that are not a client's own AUM, such as a household's total; clients are tiered by the recompute."""
+    policy = _effective_policy(on) if _effective_policy else None
+    return policy.tier_for if policy is not None else None

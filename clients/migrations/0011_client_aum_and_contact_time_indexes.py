@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_client_search_grams'),
+        ('clients', '0010_reassignment_and_next_action_index'),
         ('org', '0003_security_tokens_and_trusted_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

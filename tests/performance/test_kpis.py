@@ -89,7 +89,9 @@ def test_each_kpi_of_the_advisor_matches_the_hand_computation(october, recompute
         KpiCode.EFFECTIVE_CONTACTS: 2,  # 31 Oct 23:59 and the visit on the 调休 Saturday
         KpiCode.CALLS_PER_BUSINESS_DAY: Decimal("0.0556"),  # 1 effective call ÷ 18 business days
         KpiCode.COVERAGE_RATE: Decimal("0.75"),  # c1, c2, c4 of 4
-        KpiCode.CALLBACK_COMPLIANCE: Decimal("0.6667"),  # c2, c4 in time; c1 late; c5 not due
+        # routine: c2, c4 in time, c1 late (c5 not due); 满意度: c1, c2, c5 owed since 1 Jan (a year as clients),
+        # none made (c4 is new); 大额销售: c1's 100万 fund of 3 Oct not called back by the 10th → 2 of 7
+        KpiCode.CALLBACK_COMPLIANCE: Decimal("0.2857"),
         KpiCode.REFERRAL_SLA_RATE: Decimal("0.5"),
         KpiCode.REFERRAL_CONVERSION: Decimal("0.5"),
         KpiCode.REFERRALS_MADE: 1,

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clients', '0005_client_search_grams'),
         ('org', '0003_security_tokens_and_trusted_addresses'),
-        ('tiers', '0004_value_segments_as_the_source_defines'),
+        ('tiers', '0006_tier_change_rule'),
     ]
 
     operations = [

@@ -52,6 +52,22 @@ def scope_q(user, *, org_field: str | None = "org_unit", owner_field: str | None
     return NOTHING
 
 
+def unit_rules_q(user, *, org_field: str = "org_unit") -> Q:
+    """Rules set per org unit, with the bank's own where the unit is empty (callback plans): everyone reads the
+    bank's and those of the units above them (the rules that apply to them); a branch manager also their
+    subtree's; head office all. Another branch's rules read as absent."""
+    if not (user and user.is_authenticated):
+        return NOTHING
+    if user.effective_role in BANK_WIDE_ROLES:
+        return Q()
+    visible = Q(**{f"{org_field}__isnull": True})
+    if user.org_unit_id is not None:
+        visible |= Q(**{f"{org_field}_id__in": user.org_unit.lineage_ids})
+        if user.effective_role == Role.BRANCH_MANAGER:
+            visible |= Q(**{f"{org_field}__path__startswith": user.org_unit.path})
+    return visible
+
+
 def directory_root(user):
     """The org unit whose subtree a user may look up colleagues and units in (``None``: the whole bank).
 
@@ -153,6 +169,18 @@ def may_record_contact(user, client) -> bool:
     if not (user and user.is_authenticated) or user.effective_role == Role.HALL_STAFF:
         return False
     return type(client).objects.visible_to(user).filter(pk=client.pk).exists()
+
+
+def may_set_callback_plan(user, org_unit) -> bool:
+    """Who sets callback plans (PRODUCT.md "Contacts and callbacks": made by 分行 and 支行 together): head office
+    the bank's defaults (``org_unit`` None) and any unit's plan; a branch manager the plan of a branch or
+    sub-branch within their subtree — theirs, or a sub-branch under their branch."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.effective_role in BANK_WIDE_ROLES:
+        return org_unit is None or org_unit.kind in (OrgKind.BRANCH, OrgKind.SUB_BRANCH)
+    return (user.effective_role == Role.BRANCH_MANAGER and org_unit is not None and user.org_unit_id is not None
+            and org_unit.kind in (OrgKind.BRANCH, OrgKind.SUB_BRANCH) and org_unit.is_within(user.org_unit))
 
 
 def _branch_of(unit):
