@@ -7,13 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, ImportKind
 from clients.imports import ALLOWED_SUFFIXES
 from clients.models import Client, Contact
+from wealthcrm.forms import DATE_INPUT, DATETIME_INPUT
 from wealthcrm.org import scope
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.phone import PhoneError, clean_phone
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ClientForm(forms.ModelForm):
@@ -29,7 +27,7 @@ class ClientForm(forms.ModelForm):
         fields = ["client_no", "name", "id_number", "phone", "birth_date", "gender", "occupation", "risk_level",
                   "risk_assessed_on", "investment_preferences", "tags", "acquisition_channel", "org_unit", "advisor",
                   "investable_assets", "contribution"]
-        widgets = {"birth_date": DATE, "risk_assessed_on": DATE}
+        widgets = {"birth_date": DATE_INPUT, "risk_assessed_on": DATE_INPUT}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +70,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["channel", "purpose", "occurred_at", "effective", "summary", "next_action_at"]
-        widgets = {"occurred_at": DATETIME, "next_action_at": DATETIME,
+        widgets = {"occurred_at": DATETIME_INPUT, "next_action_at": DATETIME_INPUT,
                    "summary": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Case, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import (
@@ -22,7 +23,7 @@ from clients.choices import (
 from wealthcrm.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.scope import ScopedQuerySet
-from wealthcrm.tiering import Tier, ValueSegment
+from wealthcrm.tiering import TIER_RANK, Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
 
@@ -36,6 +37,9 @@ def search_grams(*, name="name", client_no="client_no") -> Func:
     """
     return Func(F(name), F(client_no), function="client_search_grams",
                 output_field=ArrayField(models.CharField(max_length=3)))
+
+
+NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class ClientQuerySet(ScopedQuerySet):
@@ -53,6 +57,14 @@ class ClientQuerySet(ScopedQuerySet):
         if phone.isdigit() and 7 <= len(phone) <= 15:
             match |= Q(phone_hash=blind_index(phone))
         return self.alias(search_grams=search_grams()).filter(match)
+
+    def with_sort_keys(self):
+        """Annotates ``tier_rank`` (支行级 1 … 总行级 3) and ``last_contact`` (never contacted sorts as the oldest):
+        keyset paging needs non-null sort keys, as ``NULL`` compares to nothing."""
+        return self.annotate(
+            tier_rank=Case(*(When(tier=tier, then=Value(rank)) for tier, rank in TIER_RANK.items()),
+                           default=Value(0), output_field=models.IntegerField()),
+            last_contact=Coalesce(F("last_contact_at"), Value(NEVER), output_field=models.DateTimeField()))
 
     def callback_due(self, *, now):
         """Clients due a callback: no effective contact within their tier's ``CallbackPlan`` interval.
@@ -146,6 +158,9 @@ class Client(models.Model):
     tier = models.CharField(_("客户层级"), max_length=20, choices=Tier.choices, default=Tier.SUB_BRANCH)
     near_threshold = models.BooleanField(_("临界提级"), default=False)
     value_segment = models.CharField(_("价值分群"), max_length=1, choices=ValueSegment.choices, blank=True)
+    # Kept by a statement-level trigger on contacts (migration 0006), so every way a contact arrives (the page,
+    # the API, an import, a COPY) keeps it; the client list sorts by it without aggregating 10M contacts.
+    last_contact_at = models.DateTimeField(_("最近接触"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +175,7 @@ class Client(models.Model):
             models.Index(fields=["advisor", "-id"], name="client_advisor_id"),
             models.Index(fields=["tier", "-id"], name="client_tier_id"),
             models.Index(fields=["name"], name="client_name"),
+            models.Index(fields=["aum", "id"], name="client_aum_id"),
             # Prefix search on the name (LIKE 'x%') needs pattern ops under a non-C collation.
             models.Index(fields=["name"], name="client_name_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(search_grams(), name="client_search_grams"),

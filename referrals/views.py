@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
+from django.db.models import Case, Count, IntegerField, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from referrals import selectors, services
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
-from referrals.filters import ReferralFilterSet
+from referrals.filters import ReferralBoardFilterSet, ReferralFilterSet
 from referrals.forms import ReassignForm, ReferralForm
 from referrals.models import Referral
 from wealthcrm.audit import services as audit
@@ -22,7 +22,7 @@ from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
-from wealthcrm.pagination import keyset_page
+from wealthcrm.pagination import PAGE_SIZES, keyset_page
 from wealthcrm.scoped import scoped_page
 
 
@@ -81,15 +81,24 @@ def _actions_for(referral, user) -> list[dict]:
             if code != ReferralAction.REASSIGN and referral.status in allowed_from]
 
 
+DUE_SORT = {"due": ("sla_due_at",)}
+
+
 @scoped_page(Referral)
 def inbox(request, referrals):
     # Not yet contacted first (the clock is running), most urgent on top; then the follow-ups in progress.
-    qs = (_base(referrals.assigned_to(request.user), request.user).open()
-          .order_by(Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1), "sla_due_at", "id"))
-    rows = [_row_context(r, request.user, reassign_form=None) for r in qs[:200]]
-    counts = {"total": len(rows), "breached": sum(1 for row in rows if row["r"].sla_breached),
-              "awaiting": sum(1 for row in rows if row["r"].status == ReferralStatus.RECOMMENDED)}
-    return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts})
+    # ``?sort=due`` / ``-due`` orders by the deadline alone.
+    mine = referrals.assigned_to(request.user).open()
+    counts = mine.aggregate(total=Count("id"), breached=Count("id", filter=Q(sla_breached=True)),
+                            awaiting=Count("id", filter=Q(status=ReferralStatus.RECOMMENDED)))
+    if request.htmx and request.GET.get("part") == "stats":  # the cards refreshing after a row's action
+        return render(request, "referrals/_inbox_stats.html", {"counts": counts})
+    qs = _base(mine, request.user).annotate(
+        stage=Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1, output_field=IntegerField()))
+    page, links = keyset_page(qs, request, ordering=("stage", "sla_due_at", "id"), size=50, sorts=DUE_SORT,
+                              sizes=PAGE_SIZES)
+    rows = [_row_context(r, request.user, reassign_form=None) for r in page]
+    return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts, "links": links})
 
 
 BOARD_TABS = {
@@ -116,11 +125,16 @@ def board(request, referrals):
         "breached": base.filter(status=ReferralStatus.RECOMMENDED, sla_breached=True),
         "unassigned": base.filter(routed_to_manager=True),
     }
-    qs = views[tab].order_by("sla_due_at", "id")
-    page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50)
+    filterset = ReferralBoardFilterSet(request.GET, queryset=views[tab], request=request)
+    qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
+    page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50, sorts=DUE_SORT, sizes=PAGE_SIZES)
     choices = _reassign_choices(request.user)
     rows = [_row_context(r, request.user, reassign_form=choices) for r in page]
-    return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS})
+    keep = request.GET.copy()
+    for key in ("tab", "after", "before"):
+        keep.pop(key, None)
+    return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS,
+                                                    "filter": filterset, "keep": keep.urlencode()})
 
 
 @scoped_page(Referral)
@@ -162,8 +176,12 @@ def act(request, referrals, pk, action):
         template = request.POST.get("row") or "inbox"
         templates = {"inbox": "referrals/_inbox_row.html", "board": "referrals/_board_row.html",
                      "detail": "referrals/_detail_actions.html"}
-        return render(request, templates.get(template, templates["inbox"]),
-                      _row_context(referral, request.user, error=error))
+        response = render(request, templates.get(template, templates["inbox"]),
+                          _row_context(referral, request.user, error=error))
+        if not error:
+            # Cards counting referrals (the inbox's) listen for this and reload themselves.
+            response["HX-Trigger"] = "referral-changed"
+        return response
     if error:
         messages.error(request, error)
     else:

@@ -1,7 +1,12 @@
-"""Keyset pagination for the API and the HTML list pages (no COUNT, no OFFSET), and ids parsed safely."""
+"""Keyset pagination for the API and the HTML list pages (no COUNT, no OFFSET), sort and page-size choices,
+cheap totals, and ids parsed safely."""
 
-from django.core.exceptions import ValidationError
+import json
+
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework.pagination import CursorPagination
 
 
@@ -62,12 +67,40 @@ def _flip(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
-def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size: int = 50):
+PAGE_SIZES = (20, 50, 100)
+# Below this many rows (by the planner's estimate) an exact COUNT is cheap enough for every page view.
+EXACT_COUNT_BELOW = 20_000
+
+
+def _requested_ordering(request, ordering, sorts) -> tuple[tuple[str, ...], str]:
+    """The ordering a whitelisted ``?sort=key`` (ascending) or ``?sort=-key`` asks for, ending in a unique id
+    in the same direction (so ties, e.g. equal AUM, keep one order across pages); else the default."""
+    wanted = request.GET.get("sort", "")
+    fields = (sorts or {}).get(wanted.removeprefix("-"))
+    if not fields:
+        return ordering, ""
+    descending = wanted.startswith("-")
+    return (*(_flip(f) if descending else f for f in fields), "-id" if descending else "id"), wanted
+
+
+def _requested_size(request, size: int, sizes) -> int:
+    wanted = parse_id(request.GET.get("size"))
+    return wanted if wanted in sizes else size
+
+
+def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size: int = 50,
+                sorts: dict[str, tuple[str, ...]] | None = None, sizes: tuple[int, ...] = ()):
     """The one pager of the HTML list pages: keyset pages (``?after=`` / ``?before=``), no COUNT and no OFFSET.
 
-    ``ordering`` must end in a unique field (the id). Returns ``(rows, links)``; ``links`` has ``next`` and/or
-    ``prev`` query strings (the other parameters kept) for ``includes/_keyset_pager.html``.
+    ``ordering`` must end in a unique field (the id). ``sorts`` whitelists ``?sort=`` keys, each naming its
+    fields in ascending order (``-key`` reverses them); an unknown key is the default ``ordering``, never an
+    error. ``sizes`` whitelists ``?size=`` (anything else is ``size``). Returns ``(rows, links)``; ``links`` has
+    ``next`` and/or ``prev`` query strings (the other parameters kept) for ``includes/_keyset_pager.html``, and
+    with ``sorts``/``sizes`` the ``sort`` and ``size`` in force and the query without them (``base``) for
+    sortable headers (``{% sort_header %}``) and page-size links.
     """
+    ordering, sort = _requested_ordering(request, ordering, sorts)
+    size = _requested_size(request, size, sizes)
     after = _cursor_values(queryset, ordering, request.GET.get("after"))
     before = _cursor_values(queryset, ordering, request.GET.get("before"))
     if before:
@@ -92,7 +125,41 @@ def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size
             cursor["after" if name == "next" else "before"] = CURSOR_SEPARATOR.join(
                 _cursor_text(getattr(row, field.lstrip("-"))) for field in ordering)
             links[name] = f"?{cursor.urlencode()}"
+    if sorts or sizes:
+        base = params.copy()
+        for key in ("sort", "size"):
+            base.pop(key, None)
+        links.update(sort=sort, size=size, sizes=sizes, base=base.urlencode())
     return rows, links
+
+
+def count_or_estimate(queryset) -> tuple[int, bool]:
+    """How many rows ``queryset`` has: ``(n, True)`` counted exactly when the planner expects few, else
+    ``(n, False)`` from the planner's own row estimate (statistics, as ``pg_class.reltuples``): a COUNT over a
+    million scoped clients on every page view would cost more than the page."""
+    try:
+        sql, params = queryset.order_by().query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return 0, True
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate < EXACT_COUNT_BELOW:
+        return queryset.count(), True
+    return estimate, False
+
+
+def format_count(n: int, exact: bool) -> str:
+    """``共 1,234 条`` when counted; ``约 12.3万 条`` / ``约 1.2亿 条`` when estimated (three figures are all an
+    estimate is good for)."""
+    if exact:
+        return _("共 %(n)s 条") % {"n": f"{n:,}"}
+    for unit, label in ((100_000_000, _("亿")), (10_000, _("万"))):
+        if n >= unit:
+            return _("约 %(n)s 条") % {"n": f"{n / unit:.1f}{label}"}
+    return _("约 %(n)s 条") % {"n": f"{n:,}"}
 
 
 def _cursor_text(value) -> str:
