@@ -3,7 +3,7 @@ cheap totals, and ids parsed safely."""
 
 import json
 
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -38,6 +38,8 @@ def _cursor_values(queryset, ordering: tuple[str, ...], text: str | None) -> lis
         field = _ordering_field(queryset, name.lstrip("-"))
         try:
             value = field.to_python(part)
+            # the column's own limits (digits of a decimal, range of an integer): past them PostgreSQL errors
+            field.run_validators(value)
         except ValidationError:
             return None
         if value is None or (field.primary_key and parse_id(part) is None):
@@ -68,7 +70,7 @@ def _flip(name: str) -> str:
 
 
 PAGE_SIZES = (20, 50, 100)
-# Below this many rows (by the planner's estimate) an exact COUNT is cheap enough for every page view.
+# Up to this many rows an exact COUNT is cheap enough for every page view.
 EXACT_COUNT_BELOW = 20_000
 
 
@@ -134,21 +136,20 @@ def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size
 
 
 def count_or_estimate(queryset) -> tuple[int, bool]:
-    """How many rows ``queryset`` has: ``(n, True)`` counted exactly when the planner expects few, else
-    ``(n, False)`` from the planner's own row estimate (statistics, as ``pg_class.reltuples``): a COUNT over a
-    million scoped clients on every page view would cost more than the page."""
-    try:
-        sql, params = queryset.order_by().query.get_compiler(using=queryset.db).as_sql()
-    except EmptyResultSet:
-        return 0, True
+    """How many rows ``queryset`` has: ``(n, True)`` counted exactly up to ``EXACT_COUNT_BELOW`` (a COUNT over a
+    LIMIT, so its cost is bounded), else ``(n, False)`` from the planner's row estimate (the statistics behind
+    ``pg_class.reltuples``): counting a million scoped clients on every page view would cost more than the page."""
+    queryset = queryset.order_by()
+    counted = queryset[:EXACT_COUNT_BELOW].count()
+    if counted < EXACT_COUNT_BELOW:
+        return counted, True
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    if estimate < EXACT_COUNT_BELOW:
-        return queryset.count(), True
-    return estimate, False
+    # the estimate can undershoot a set just counted past the limit
+    return max(int(plan[0]["Plan"]["Plan Rows"]), EXACT_COUNT_BELOW), False
 
 
 def format_count(n: int, exact: bool) -> str:
