@@ -42,6 +42,16 @@ def search_grams(*, name="name", client_no="client_no") -> Func:
 NEVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
+# The client list's computed sort keys; the indexes on them (Client.Meta) must be these very expressions.
+def tier_rank():
+    return Case(*(When(tier=tier, then=Value(rank)) for tier, rank in TIER_RANK.items()), default=Value(0),
+                output_field=models.IntegerField())
+
+
+def last_contact():
+    return Coalesce(F("last_contact_at"), Value(NEVER), output_field=models.DateTimeField())
+
+
 class ClientQuerySet(ScopedQuerySet):
     scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": None}
 
@@ -60,11 +70,8 @@ class ClientQuerySet(ScopedQuerySet):
 
     def with_sort_keys(self):
         """Annotates ``tier_rank`` (支行级 1 … 总行级 3) and ``last_contact`` (never contacted sorts as the oldest):
-        keyset paging needs non-null sort keys, as ``NULL`` compares to nothing."""
-        return self.annotate(
-            tier_rank=Case(*(When(tier=tier, then=Value(rank)) for tier, rank in TIER_RANK.items()),
-                           default=Value(0), output_field=models.IntegerField()),
-            last_contact=Coalesce(F("last_contact_at"), Value(NEVER), output_field=models.DateTimeField()))
+        keyset paging needs non-null sort keys, as ``NULL`` compares to nothing. Both are indexed (``Meta``)."""
+        return self.annotate(tier_rank=tier_rank(), last_contact=last_contact())
 
     def callback_due(self, *, now):
         """Clients due a callback: no effective contact within their tier's ``CallbackPlan`` interval.
@@ -176,6 +183,8 @@ class Client(models.Model):
             models.Index(fields=["tier", "-id"], name="client_tier_id"),
             models.Index(fields=["name"], name="client_name"),
             models.Index(fields=["aum", "id"], name="client_aum_id"),
+            models.Index(tier_rank(), F("aum"), F("id"), name="client_tier_rank_aum_id"),
+            models.Index(last_contact(), F("id"), name="client_last_contact_id"),
             # Prefix search on the name (LIKE 'x%') needs pattern ops under a non-C collation.
             models.Index(fields=["name"], name="client_name_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(search_grams(), name="client_search_grams"),

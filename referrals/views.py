@@ -22,7 +22,7 @@ from wealthcrm.audit.choices import AuditAction
 from wealthcrm.calendar.services import BANK_TZ
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
-from wealthcrm.pagination import PAGE_SIZES, keyset_page
+from wealthcrm.pagination import PAGE_SIZES, count_or_estimate, format_count, keyset_page
 from wealthcrm.scoped import scoped_page
 
 
@@ -134,7 +134,8 @@ def board(request, referrals):
     for key in ("tab", "after", "before"):
         keep.pop(key, None)
     return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS,
-                                                    "filter": filterset, "keep": keep.urlencode()})
+                                                    "filter": filterset, "keep": keep.urlencode(),
+                                                    "total": format_count(*count_or_estimate(qs))})
 
 
 @scoped_page(Referral)

@@ -1,3 +1,6 @@
+import datetime
+
+import django.db.models.functions.comparison
 from django.db import migrations, models
 
 # One UPDATE per INSERT statement (transition table), not one per row: a 10M-row COPY of contacts costs one
@@ -39,6 +42,23 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="client",
             index=models.Index(fields=["aum", "id"], name="client_aum_id"),
+        ),
+        migrations.AddIndex(
+            model_name="client",
+            index=models.Index(
+                models.Case(models.When(then=models.Value(1), tier="sub_branch"),
+                            models.When(then=models.Value(2), tier="branch"),
+                            models.When(then=models.Value(3), tier="head_office"),
+                            default=models.Value(0), output_field=models.IntegerField()),
+                models.F("aum"), models.F("id"), name="client_tier_rank_aum_id"),
+        ),
+        migrations.AddIndex(
+            model_name="client",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce(
+                    models.F("last_contact_at"), models.Value(datetime.datetime(1900, 1, 1, 0, 0, tzinfo=datetime.UTC)),
+                    output_field=models.DateTimeField()),
+                models.F("id"), name="client_last_contact_id"),
         ),
         migrations.RunSQL(sql=TRIGGER, reverse_sql=UNDO),
     ]
