@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import CallbackState, ContactChannel, ContactPurpose, FollowUpState, RiskLevel
 from clients.models import Client, Contact
 from wealthcrm.filters import BoundedIsoDateTimeFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.forms import DATE_INPUT
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 from wealthcrm.tiering import Tier
@@ -28,7 +29,7 @@ class ClientFilterSet(ScopedFilterSet):
                                             label=_("预约跟进"))
     reassigned = django_filters.DateFromToRangeFilter(
         method="filter_reassigned", label=_("改派日期"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
+        widget=django_filters.widgets.DateRangeWidget(attrs=dict(DATE_INPUT.attrs)))
 
     class Meta:
         model = Client

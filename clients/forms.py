@@ -7,15 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from clients.choices import ContactChannel, ContactPurpose, ImportKind
 from clients.imports import ALLOWED_SUFFIXES
 from clients.models import Client, Contact
+from wealthcrm.forms import DATE_INPUT, DATETIME_INPUT
 from wealthcrm.money import WAN, MoneyFormField
 from wealthcrm.org import scope
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, OrgKind
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.phone import PhoneError, clean_phone
 from wealthcrm.tiering import Tier
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ClientForm(forms.ModelForm):
@@ -31,7 +29,7 @@ class ClientForm(forms.ModelForm):
         fields = ["client_no", "name", "id_number", "phone", "birth_date", "gender", "occupation", "risk_level",
                   "risk_assessed_on", "investment_preferences", "tags", "acquisition_channel", "org_unit", "advisor",
                   "investable_assets", "contribution"]
-        widgets = {"birth_date": DATE, "risk_assessed_on": DATE}
+        widgets = {"birth_date": DATE_INPUT, "risk_assessed_on": DATE_INPUT}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +72,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["channel", "purpose", "occurred_at", "effective", "summary", "next_action_at"]
-        widgets = {"occurred_at": DATETIME, "next_action_at": DATETIME,
+        widgets = {"occurred_at": DATETIME_INPUT, "next_action_at": DATETIME_INPUT,
                    "summary": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -101,7 +99,7 @@ class CallbackPlanForm(forms.Form):
     tier = forms.ChoiceField(label=_("客户层级"), choices=Tier.choices)
     org_unit = forms.ModelChoiceField(label=_("机构"), queryset=OrgUnit.objects.none(), required=False,
                                       empty_label=_("全行默认"))
-    effective_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    effective_from = forms.DateField(label=_("生效日期"), widget=DATE_INPUT)
     interval_days = forms.IntegerField(label=_("回访间隔（天）"), min_value=1, max_value=3660)
     large_sale_threshold = MoneyFormField(label=_("大额销售金额（万元）"), unit=WAN, amount_label=_("大额销售金额"))
     large_sale_days = forms.IntegerField(label=_("大额销售回访时限（天）"), min_value=1, max_value=366)

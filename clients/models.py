@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -18,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +41,7 @@ from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import RELATIONSHIP_ROLES
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import ScopedQuerySet, unit_rules_q
-from wealthcrm.tiering import Tier, ValueSegment
+from wealthcrm.tiering import TIER_RANK, Tier, ValueSegment
 
 MONEY = MONEY_DIGITS
 # A scheduled next action (Contact.next_action_at) older than this is no longer on anyone's list: my day and the
@@ -62,6 +62,19 @@ def search_grams(*, name="name", client_no="client_no") -> Func:
                 output_field=ArrayField(models.CharField(max_length=3)))
 
 
+NEVER = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+# The client list's computed sort keys; the indexes on them (Client.Meta) must be these very expressions.
+def tier_rank():
+    return Case(*(When(tier=tier, then=Value(rank)) for tier, rank in TIER_RANK.items()), default=Value(0),
+                output_field=models.IntegerField())
+
+
+def last_contact():
+    return Coalesce(F("last_contact_at"), Value(NEVER), output_field=models.DateTimeField())
+
+
 class ClientQuerySet(ScopedQuerySet):
     scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": None}
 
@@ -77,6 +90,11 @@ class ClientQuerySet(ScopedQuerySet):
         if phone.isdigit() and 7 <= len(phone) <= 15:
             match |= Q(phone_hash=blind_index(phone))
         return self.alias(search_grams=search_grams()).filter(match)
+
+    def with_sort_keys(self):
+        """Annotates ``tier_rank`` (支行级 1 … 总行级 3) and ``last_contact`` (never contacted sorts as the oldest):
+        keyset paging needs non-null sort keys, as ``NULL`` compares to nothing. Both are indexed (``Meta``)."""
+        return self.annotate(tier_rank=tier_rank(), last_contact=last_contact())
 
     def callback_due(self, *, now):
         """Clients with a callback due now (PRODUCT.md "Contacts and callbacks"), under the plan in force today for
@@ -256,6 +274,9 @@ class Client(models.Model):
     # Since when the client's basis has been below the floor of its tier while the policy's downgrade grace
     # holds the tier (null: not below, or no grace); the months-below counter of the recompute.
     tier_below_since = models.DateField(_("低于门槛起始"), null=True, blank=True)
+    # Kept by a statement-level trigger on contacts (migration 0006), so every way a contact arrives (the page,
+    # the API, an import, a COPY) keeps it; the client list sorts by it without aggregating 10M contacts.
+    last_contact_at = models.DateTimeField(_("最近接触"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +291,8 @@ class Client(models.Model):
             models.Index(fields=["advisor", "-id"], name="client_advisor_id"),
             models.Index(fields=["tier", "-id"], name="client_tier_id"),
             models.Index(fields=["name"], name="client_name"),
+            models.Index(tier_rank(), F("aum"), F("id"), name="client_tier_rank_aum_id"),
+            models.Index(last_contact(), F("id"), name="client_last_contact_id"),
             # Prefix search on the name (LIKE 'x%') needs pattern ops under a non-C collation.
             models.Index(fields=["name"], name="client_name_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(search_grams(), name="client_search_grams"),

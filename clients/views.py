@@ -21,7 +21,7 @@ from wealthcrm.forms import add_service_errors
 from wealthcrm.money import to_wan
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES, Role
 from wealthcrm.org.decorators import role_required
-from wealthcrm.pagination import keyset_page
+from wealthcrm.pagination import PAGE_SIZES, count_or_estimate, format_count, keyset_page
 from wealthcrm.scoped import scoped_object, scoped_page
 from wealthcrm.tiering import TIER_RANK, risk_assessment_validity
 
@@ -30,18 +30,24 @@ PAGE_SIZE = 50
 TIER_ORDER = {tier: -rank for tier, rank in TIER_RANK.items()}
 
 
+# The sortable columns; each ends in the id (added by the pager), so ties on AUM or name keep one order.
+SORTS = {"aum": ("aum",), "name": ("name",), "tier": ("tier_rank", "aum"), "last_contact": ("last_contact",)}
+
+
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
 def client_list(request, clients):
     filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
-    rows, links = keyset_page(selectors.with_households(filterset.qs, visible=clients) if filterset.is_valid()
-                              else Client.objects.none(), request, size=PAGE_SIZE)
+    matching = filterset.qs if filterset.is_valid() else Client.objects.none()
+    rows, links = keyset_page(selectors.with_households(matching.with_sort_keys(), visible=clients), request,
+                              size=PAGE_SIZE, sorts=SORTS, sizes=PAGE_SIZES)
     rows = selectors.attach_household_tiers(rows, today=timezone.localdate())
     params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("before", None)
+    for key in ("after", "before", "sort", "size"):
+        params.pop(key, None)
     return render(request, "clients/list.html", {
         "filter": filterset, "clients": rows, "links": links, "query": params.urlencode(),
+        "total": format_count(*count_or_estimate(matching)),
     })
 
 

@@ -42,6 +42,7 @@ from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.pagination import keyset_page, parse_id
 from wealthcrm.scoped import scoped_object, scoped_page
+from wealthcrm.tiering import TIER_COLOURS
 
 PAGE_SIZE = 50
 TREND_MONTHS = 12
@@ -296,10 +297,6 @@ def decide_complaint(request, complaint):
     else:
         messages.success(request, _("已认定为有效投诉。") if choice == "1" else _("已认定为无效投诉。"))
     return redirect("performance:complaints")
-
-
-# Chart colours of the tiers, as their badges (app.css .badge-head_office / -branch / -sub_branch).
-TIER_COLOURS = {"head_office": "#13223f", "branch": "#b8955a", "sub_branch": "#7d8aa3"}
 
 
 def _bar(labels, datasets, **options) -> str:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referrals import selectors
 from referrals.choices import ReferralStatus
-from referrals.filters import ReferralFilterSet, funnel_params
+from referrals.filters import ReferralBoardFilterSet, ReferralFilterSet, funnel_params
 from referrals.models import Referral
 from wealthcrm.exports import sql
 from wealthcrm.exports.registry import ExportKind, FilterRequest, register, valid_rows
@@ -15,9 +15,10 @@ from wealthcrm.org.choices import MANAGER_ROLES
 
 
 def board_rows(user, params):
-    """The board's tab (``tab``) as the board shows it to ``user``."""
-    return selectors.board_tab(Referral.objects.visible_to(user).open(), params.get("tab", "open"),
-                               today=timezone.localdate())
+    """The board's tab (``tab``) with its filter bar, as the board shows it to ``user``."""
+    tab_rows = selectors.board_tab(Referral.objects.visible_to(user).open(), params.get("tab", "open"),
+                                   today=timezone.localdate())
+    return valid_rows(ReferralBoardFilterSet(params, queryset=tab_rows, request=FilterRequest(user)))
 
 
 def board_columns() -> dict:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from referrals.choices import BusinessLine, LinkDirection, ReferralStatus
 from referrals.models import Referral
 from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.forms import DATE_INPUT
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, Role
 from wealthcrm.org.filters import OrgSubtreeFilter
 
@@ -23,9 +24,9 @@ class ReferralFilterSet(ScopedFilterSet):
     # A unit includes its descendants, on either side of the referral (referring unit or advisor's unit).
     org_unit = OrgSubtreeFilter(links=("org_unit", "advisor__org_unit"), label=_("机构"))
     recommended_after = django_filters.DateFilter(field_name="recommended_at", lookup_expr="date__gte",
-                                                  label=_("推荐日期起"))
+                                                  label=_("推荐日期起"), widget=DATE_INPUT)
     recommended_before = django_filters.DateFilter(field_name="recommended_at", lookup_expr="date__lte",
-                                                   label=_("推荐日期止"))
+                                                   label=_("推荐日期止"), widget=DATE_INPUT)
 
     class Meta:
         model = Referral
@@ -41,3 +42,14 @@ def funnel_params(params, today: dt.date):
     params = params.copy()
     params.setdefault("recommended_after", (today - dt.timedelta(days=FUNNEL_DAYS)).isoformat())
     return params
+
+
+class ReferralBoardFilterSet(ReferralFilterSet):
+    """The board's filter bar: unit, advisor by name and recommended dates (the board's tabs pick the status)."""
+
+    status = None
+    referrer = None
+    sla_breached = None
+
+    class Meta(ReferralFilterSet.Meta):
+        fields = ["org_unit", "advisor"]

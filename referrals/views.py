@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
+from django.db.models import Case, Count, IntegerField, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 
 from referrals import selectors, services
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
-from referrals.filters import ReferralFilterSet, funnel_params
+from referrals.filters import ReferralBoardFilterSet, ReferralFilterSet, funnel_params
 from referrals.forms import ReferralForm
 from referrals.models import Referral
 from wealthcrm.audit import services as audit
 from wealthcrm.audit.choices import AuditAction
 from wealthcrm.forms import add_service_errors
 from wealthcrm.org.choices import MANAGER_ROLES
-from wealthcrm.pagination import keyset_page
+from wealthcrm.pagination import PAGE_SIZES, count_or_estimate, format_count, keyset_page
 from wealthcrm.scoped import scoped_page
 
 
@@ -72,15 +72,24 @@ def _actions_for(referral, user) -> list[dict]:
             if code != ReferralAction.REASSIGN and referral.status in allowed_from]
 
 
+DUE_SORT = {"due": ("sla_due_at",)}
+
+
 @scoped_page(Referral)
 def inbox(request, referrals):
     # Not yet contacted first (the clock is running), most urgent on top; then the follow-ups in progress.
-    qs = (_base(referrals.assigned_to(request.user), request.user).open()
-          .order_by(Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1), "sla_due_at", "id"))
-    rows = [_row_context(r, request.user, can_reassign=False) for r in qs[:200]]
-    counts = {"total": len(rows), "breached": sum(1 for row in rows if row["r"].sla_breached),
-              "awaiting": sum(1 for row in rows if row["r"].status == ReferralStatus.RECOMMENDED)}
-    return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts})
+    # ``?sort=due`` / ``-due`` orders by the deadline alone.
+    mine = referrals.assigned_to(request.user).open()
+    counts = mine.aggregate(total=Count("id"), breached=Count("id", filter=Q(sla_breached=True)),
+                            awaiting=Count("id", filter=Q(status=ReferralStatus.RECOMMENDED)))
+    if request.htmx and request.GET.get("part") == "stats":  # the cards refreshing after a row's action
+        return render(request, "referrals/_inbox_stats.html", {"counts": counts})
+    qs = _base(mine, request.user).annotate(
+        stage=Case(When(status=ReferralStatus.RECOMMENDED, then=0), default=1, output_field=IntegerField()))
+    page, links = keyset_page(qs, request, ordering=("stage", "sla_due_at", "id"), size=50, sorts=DUE_SORT,
+                              sizes=PAGE_SIZES)
+    rows = [_row_context(r, request.user, can_reassign=False) for r in page]
+    return render(request, "referrals/inbox.html", {"rows": rows, "counts": counts, "links": links})
 
 
 BOARD_TABS = {
@@ -96,10 +105,17 @@ def board(request, referrals):
     tab = request.GET.get("tab", "open")
     if tab not in BOARD_TABS:
         tab = "open"
-    qs = selectors.board_tab(_base(referrals, request.user).open(), tab, today=timezone.localdate())
-    page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50)
+    tab_rows = selectors.board_tab(_base(referrals, request.user).open(), tab, today=timezone.localdate())
+    filterset = ReferralBoardFilterSet(request.GET, queryset=tab_rows, request=request)
+    qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
+    page, links = keyset_page(qs, request, ordering=("sla_due_at", "id"), size=50, sorts=DUE_SORT, sizes=PAGE_SIZES)
     rows = [_row_context(r, request.user) for r in page]
-    return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS})
+    keep = request.GET.copy()
+    for key in ("tab", "after", "before"):
+        keep.pop(key, None)
+    return render(request, "referrals/board.html", {"rows": rows, "links": links, "tab": tab, "tabs": BOARD_TABS,
+                                                    "filter": filterset, "keep": keep.urlencode(),
+                                                    "total": format_count(*count_or_estimate(qs))})
 
 
 @scoped_page(Referral)
@@ -144,8 +160,12 @@ def act(request, referrals, pk, action):
         template = request.POST.get("row") or "inbox"
         templates = {"inbox": "referrals/_inbox_row.html", "board": "referrals/_board_row.html",
                      "detail": "referrals/_detail_actions.html"}
-        return render(request, templates.get(template, templates["inbox"]),
-                      _row_context(referral, request.user, error=error))
+        response = render(request, templates.get(template, templates["inbox"]),
+                          _row_context(referral, request.user, error=error))
+        if not error:
+            # Cards counting referrals (the inbox's) listen for this and reload themselves.
+            response["HX-Trigger"] = "referral-changed"
+        return response
     if error:
         messages.error(request, error)
     else:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.filters import ScopedFilterSet, staff_filter
+from wealthcrm.forms import DATE_INPUT
 from wealthcrm.org.choices import MANAGER_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
 from wealthcrm.tiering import Tier
@@ -16,8 +17,10 @@ class TierChangeFilter(ScopedFilterSet):
     from_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("原层级"))
     to_tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("新层级"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("方向"))
-    effective_after = django_filters.DateFilter(field_name="effective_date", lookup_expr="gte", label=_("生效日期起"))
-    effective_before = django_filters.DateFilter(field_name="effective_date", lookup_expr="lte", label=_("生效日期止"))
+    effective_after = django_filters.DateFilter(field_name="effective_date", lookup_expr="gte", label=_("生效日期起"),
+                                            widget=DATE_INPUT)
+    effective_before = django_filters.DateFilter(field_name="effective_date", lookup_expr="lte", label=_("生效日期止"),
+                                             widget=DATE_INPUT)
     org_unit = OrgSubtreeFilter(links=("client__org_unit",))
 
     class Meta:

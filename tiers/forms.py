@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiers.models import TierPolicy
 from tiers.services import POLICY_THRESHOLDS
+from wealthcrm.forms import DATE_INPUT
 
 
 class TierPolicyForm(forms.ModelForm):
@@ -11,7 +12,7 @@ class TierPolicyForm(forms.ModelForm):
         fields = ["effective_from", "head_office_floor", "branch_floor", "near_threshold_margin", "tier_basis",
                   "downgrade_grace_months", "contribution_high", "wallet_gap_min", "activity_days",
                   "risk_assessment_valid_days"]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_from": DATE_INPUT}
         help_texts = {
             "head_office_floor": _("元，含本数：达到即为总行级"),
             "branch_floor": _("元，含本数：达到即为分行级"),

@@ -1,7 +1,7 @@
 """Read-side helpers of the tier pages and API: every one starts from a scoped queryset (``visible_to``)."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import CharField, Count, F, Func, Max, Q, Sum, Value
@@ -24,6 +24,25 @@ def monthly_change_counts(changes) -> list[dict]:
                       downgrades=Count("pk", filter=Q(direction=Direction.DOWNGRADE)))
             .order_by("month"))
     return list(rows)
+
+
+def monthly_change_series(changes, *, last_month: date, months: int = 12) -> list[dict]:
+    """``monthly_change_counts`` for the ``months`` calendar months ending with ``last_month``, a month without
+    changes shown as 0 (a chart that skipped it would put March beside May as if they were neighbours)."""
+    first = last_month.replace(day=1)
+    for _step in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    counted = {row["month"]: row for row in monthly_change_counts(
+        changes.filter(effective_date__gte=first, effective_date__lt=_next_month(last_month)))}
+    series, month = [], first
+    while month <= last_month:
+        series.append(counted.get(month, {"month": month, "upgrades": 0, "downgrades": 0}))
+        month = _next_month(month)
+    return series
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def near_threshold_clients(clients):

@@ -22,7 +22,7 @@ from wealthcrm.org.decorators import role_required
 from wealthcrm.org.models import OrgUnit
 from wealthcrm.pagination import keyset_page, parse_id
 from wealthcrm.scoped import scoped_object, scoped_page
-from wealthcrm.tiering import Tier
+from wealthcrm.tiering import DIRECTION_COLOURS, TIER_COLOURS, Tier
 
 PAGE_SIZE = 50
 
@@ -85,8 +85,8 @@ def distribution(request, units):
     ancestors = [u for u in OrgUnit.objects.filter(pk__in=unit.lineage_ids).order_by("path") if u.is_within(root)]
     chart = {"type": "bar", "data": {
         "labels": [row["unit"].name for row in rows],
-        "datasets": [{"label": str(Tier(tier).label), "data": [next(c["n"] for c in row["tiers"] if c["tier"] == tier)
-                                                                for row in rows]}
+        "datasets": [{"label": str(Tier(tier).label), "backgroundColor": TIER_COLOURS[tier],
+                      "data": [next(c["n"] for c in row["tiers"] if c["tier"] == tier) for row in rows]}
                      for tier in Tier.values[::-1]]},
         "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}}}
     return render(request, "tiers/distribution.html", {
@@ -121,12 +121,16 @@ def changes(request, tier_changes):
     filterset = TierChangeFilter(request.GET, queryset=tier_changes.select_related("client", "client__org_unit"),
                                  request=request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    monthly = selectors.monthly_change_counts(rows)[-12:]
+    # The twelve months up to the end of the period asked for (else this month).
+    last = filterset.form.cleaned_data.get("effective_before") if filterset.is_valid() else None
+    monthly = selectors.monthly_change_series(rows, last_month=last or timezone.localdate())
     page, links = keyset_page(rows, request, ordering=("-effective_date", "-id"), size=PAGE_SIZE)
     chart = {"type": "bar", "data": {
         "labels": [f"{m['month']:%Y-%m}" for m in monthly],
-        "datasets": [{"label": _("升级"), "data": [m["upgrades"] for m in monthly]},
-                     {"label": _("降级"), "data": [m["downgrades"] for m in monthly]}]}}
+        "datasets": [{"label": _("升级"), "data": [m["upgrades"] for m in monthly],
+                      "backgroundColor": DIRECTION_COLOURS["upgrade"]},
+                     {"label": _("降级"), "data": [m["downgrades"] for m in monthly],
+                      "backgroundColor": DIRECTION_COLOURS["downgrade"]}]}}
     return render(request, "tiers/changes.html", {
         "filter": filterset, "rows": page, "links": links, "monthly": monthly, "chart": _json(chart)})
 

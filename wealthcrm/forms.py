@@ -4,6 +4,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+# Dates typed as text in one explicit format: a native date/month picker shows the browser's locale
+# (mm/dd/yyyy on an English browser), so the same page read differently from desk to desk.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={
+    "placeholder": _("年-月-日"), "inputmode": "numeric", "pattern": r"\d{4}-\d{1,2}-\d{1,2}",
+    "autocomplete": "off", "size": 12})
+DATETIME_INPUT = forms.DateTimeInput(format="%Y-%m-%d %H:%M", attrs={
+    "placeholder": _("年-月-日 时:分"), "pattern": r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}",
+    "autocomplete": "off", "size": 18})
+MONTH_INPUT = forms.TextInput(attrs={
+    "placeholder": _("年-月"), "inputmode": "numeric", "pattern": r"\d{4}-\d{1,2}", "autocomplete": "off", "size": 9})
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

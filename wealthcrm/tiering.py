@@ -33,6 +33,11 @@ class ValueSegment(models.TextChoices):
     D = "D", _("D 一般")
 
 
+# One colour per tier for the badges (app.css ``--tier-*``) and every chart, so a tier looks the same everywhere.
+TIER_COLOURS = {Tier.HEAD_OFFICE: "#13223f", Tier.BRANCH: "#8c6a2f", Tier.SUB_BRANCH: "#5f6d87"}
+# Upgrades and downgrades in charts: the colours of the ok/bad badges (app.css ``--ok``/``--bad``).
+DIRECTION_COLOURS = {"upgrade": "#2e7d4f", "downgrade": "#b42318"}
+
 # Order of the tiers, lowest first: a change to a higher rank is an upgrade (升级), to a lower one a downgrade.
 TIER_RANK = {Tier.SUB_BRANCH: 1, Tier.BRANCH: 2, Tier.HEAD_OFFICE: 3}
 

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from performance.reports import summary
 from performance.reports.choices import ReportFormat
+from wealthcrm.forms import MONTH_INPUT
 
 
 class MonthlyReportForm(forms.Form):
-    month = forms.CharField(label=_("月份"), max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    month = forms.CharField(label=_("月份"), max_length=7, widget=MONTH_INPUT)
     format = forms.ChoiceField(label=_("格式"), choices=ReportFormat.choices, initial=ReportFormat.XLSX)
 
     def clean_month(self):

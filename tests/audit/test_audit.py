@@ -60,7 +60,7 @@ def test_audit_list_page_for_head_office_only(bank, rf):
     services.record(action="export", actor=bank.north_manager, object_type="clients.client")
     request = rf.get("/audit/", {"action": "export"})
     request.user = bank.head_office
-    assert "clients.client" in views.event_list(request).content.decode()
+    assert "<td>客户</td>" in views.event_list(request).content.decode()  # the object's kind, in words
     request.user = bank.north_manager
     with pytest.raises(PermissionDenied):
         views.event_list(request)
@@ -95,3 +95,38 @@ def test_audit_page_queries_do_not_grow_with_rows(bank, web_as, django_assert_ma
                         object_id=n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         web.get("/audit/?before=2100-01-01T00:00:00Z")
+
+
+def test_audit_page_names_clients_and_reads_details_in_words(bank, web_as):
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, name="王芳", client_no="C0001")
+    web_as(bank.north_manager).get(reverse("clients:detail", args=[client.pk]))
+    services.record(action="update", actor=bank.north_manager, obj=client, client=client,
+                    detail={"fields": ["advisor"], "from_advisor": bank.advisor.pk, "to_advisor": bank.advisor2.pk})
+    services.record(action="export", actor=bank.north_manager, object_type="clients.client",
+                    detail={"filters": {"tier": "branch"}})
+    page = web_as(bank.head_office).get(reverse("audit:list")).content.decode()
+    assert "王芳" in page and "C0001" in page
+    assert "途径：页面" in page and "字段：管户顾问" in page and "筛选条件：客户层级=branch" in page
+    assert f"原顾问：{bank.advisor}" in page and f"新顾问：{bank.advisor2}" in page
+    assert "clients.client" not in page and "{&#x27;via&#x27;" not in page and "from_advisor" not in page
+
+
+def test_audit_page_queries_do_not_grow(bank, web_as, django_assert_max_num_queries):
+    from tests.factories import ClientFactory
+
+    def record(n):
+        for _ in range(n):
+            client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor)
+            services.record(action="update", actor=bank.north_manager, obj=client, client=client,
+                            detail={"from_advisor": bank.advisor.pk, "to_advisor": bank.advisor2.pk})
+
+    record(2)
+    web = web_as(bank.head_office)
+    web.get(reverse("audit:list"))
+    with django_assert_max_num_queries(6):
+        web.get(reverse("audit:list"))
+    record(20)
+    with django_assert_max_num_queries(6):
+        web.get(reverse("audit:list"))

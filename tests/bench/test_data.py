@@ -55,6 +55,10 @@ def test_data_set_as_the_app_stores_it(built):
             cur.execute("SELECT id, phone FROM clients_client WHERE phone_hash = %s", [crypto.blind_index(phone)])
             [(found, ciphertext)] = cur.fetchall()
             assert found == client_id and crypto.decrypt(ciphertext) == phone
+        # every client's latest contact, as the trigger keeps it for contacts logged later
+        cur.execute("""SELECT count(*) FROM clients_client c WHERE last_contact_at IS DISTINCT FROM
+                       (SELECT max(occurred_at) FROM clients_contact WHERE client_id = c.id)""")
+        assert cur.fetchone()[0] == 0
         cur.execute("SELECT DISTINCT status FROM referrals_referral")
         assert {row[0] for row in cur.fetchall()} == {"recommended", "contacted", "signed", "closed", "declined"}
         # SLA fields as the services write them: a breach is a contact after the deadline or none before it

@@ -126,3 +126,44 @@ def test_staff_and_org_unit_filters_render_with_the_fast_select():
     form = NearThresholdFilter({}, queryset=Client.objects.none()).form
     assert isinstance(form.fields["advisor"].widget, FastSelect)
     assert isinstance(form.fields["org_unit"].widget, FastSelect)
+
+
+def test_the_keyset_pager_sorts_by_a_whitelisted_key_with_the_id_as_tiebreaker(bank):
+    from clients.models import Client
+
+    for n in range(7):
+        ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, client_no=f"T{n}", aum=Decimal("1000") * (n % 2))
+    queryset = Client.objects.all()
+
+    def page(query):
+        return keyset_page(queryset, RequestFactory().get("/" + query), size=3, sorts={"aum": ("aum",)},
+                           sizes=(3,))
+
+    walked, query = [], "?sort=-aum"
+    while query:
+        rows, links = page(query)
+        walked += rows
+        query = links.get("next")
+    assert walked == list(queryset.order_by("-aum", "-id"))
+    assert links["sort"] == "-aum" and links["size"] == 3 and "sort" not in links["base"]
+    assert page("?sort=phone")[1]["sort"] == ""  # not whitelisted: the default ordering
+
+
+def test_date_inputs_have_one_explicit_format_whatever_the_browsers_locale():
+    from clients.forms import ContactForm
+    from wealthcrm.calendar.forms import ManualDaysForm
+
+    html = str(ContactForm()) + str(ManualDaysForm())
+    assert 'type="datetime-local"' not in html and 'type="date"' not in html
+    assert "年-月-日 时:分" in html and "年-月-日" in html
+
+
+def test_tier_badges_and_charts_share_one_palette():
+    from pathlib import Path
+
+    from wealthcrm.tiering import TIER_COLOURS
+
+    css = (Path(__file__).resolve().parents[2] / "wealthcrm/static/wealthcrm/app.css").read_text()
+    for tier, colour in TIER_COLOURS.items():
+        assert f"--tier-{tier}: {colour};" in css
+        assert f".badge-{tier} {{ background: var(--tier-{tier});" in css

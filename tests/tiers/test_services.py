@@ -13,7 +13,7 @@ from tests.tiers.factories import TierPolicyFactory
 from tiers import services
 from tiers.choices import Direction, RunStatus
 from tiers.models import TierChange, TierPolicy, TierRun
-from tiers.selectors import monthly_change_counts
+from tiers.selectors import monthly_change_counts, monthly_change_series
 from wealthcrm.tiering import Tier, ValueSegment
 
 YI = Decimal("100000000.00")
@@ -149,6 +149,12 @@ def test_history_counts_upgrades_and_downgrades_per_month(bank, recompute):
         {"month": date(2026, 2, 1), "upgrades": 0, "downgrades": 1},
         {"month": date(2026, 3, 1), "upgrades": 1, "downgrades": 2},
     ]
+    # the chart's series: twelve months to May, the months without changes as 0
+    series = monthly_change_series(TierChange.objects.all(), last_month=date(2026, 5, 20))
+    assert [row["month"] for row in series] == [date(2025, m, 1) for m in range(6, 13)] + [
+        date(2026, m, 1) for m in range(1, 6)]
+    assert [(row["upgrades"], row["downgrades"]) for row in series[-5:]] == [(2, 0), (0, 1), (1, 2), (0, 0), (0, 0)]
+    assert series[0] == {"month": date(2025, 6, 1), "upgrades": 0, "downgrades": 0}
     jump = TierChange.objects.get(client=a, effective_date=date(2026, 3, 15))
     assert (jump.from_tier, jump.to_tier, jump.direction, jump.aum) == (
         Tier.SUB_BRANCH, Tier.HEAD_OFFICE, Direction.UPGRADE, YI)

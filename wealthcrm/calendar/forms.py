@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from wealthcrm.forms import DATE_INPUT
 
 
 class ManualDaysForm(forms.Form):
