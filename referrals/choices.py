@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReferralStatus(models.TextChoices):
@@ -57,7 +58,7 @@ class BusinessLine(models.TextChoices):
     SMALL_BUSINESS = "small_business", _("小企业")
     BANK_CARD = "bank_card", _("银行卡")
     RETAIL = "retail", _("个金")
-    INSTITUTIONAL = "institutional", _("机构")
+    INSTITUTIONAL = "institutional", pgettext_lazy("business line", "机构")  # not 机构 = org unit
     INTERNATIONAL = "international", _("国际")
     PRIVATE_BANKING = "private_banking", _("私行")
     OTHER = "other", _("其他")

@@ -6,6 +6,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.pagination import CursorPagination
 
@@ -167,7 +168,9 @@ def format_count(n: int, exact: bool) -> str:
     if exact:
         return _("共 %(n)s 条") % {"n": f"{n:,}"}
     text = f"{n:,}"
-    for unit, label in ((100_000_000, _("亿")), (10_000, _("万"))):
+    # Chinese reads large numbers in 万 and 亿; other languages in thousands and millions.
+    chinese = (translation.get_language() or "zh-hans").startswith("zh")
+    for unit, label in ((100_000_000, "亿"), (10_000, "万")) if chinese else ((1_000_000, "M"), (1_000, "k")):
         if n >= unit:
             text = f"{n / unit:.1f}{label}"
             break

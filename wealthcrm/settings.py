@@ -241,6 +241,13 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "clients.choices.ContactChannel",
         "AcquisitionChannelEnum": "clients.choices.AcquisitionChannel",
         "TierEnum": "wealthcrm.tiering.Tier",
+        # Names the schema has published (API.md), kept when another app adds a field of the same name.
+        "DirectionEnum": "tiers.choices.Direction",
+        "ReferralStatusEnum": "referrals.choices.ReferralStatus",
+        "ImportJobStatusEnum": "clients.choices.ImportStatus",
+        "MonthlyReportStatusEnum": "wealthcrm.exports.choices.FileStatus",
+        "LinkDirectionEnum": "referrals.choices.LinkDirection",
+        "TierBasisEnum": "tiers.choices.TierBasis",
     },
 }
 

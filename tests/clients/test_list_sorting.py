@@ -134,3 +134,11 @@ def test_counts_read_in_wan_and_yi():
     assert format_count(123_456, False) == "约 12.3万 条"
     assert format_count(250_000_000, False) == "约 2.5亿 条"
     assert format_count(20_000, False) == "超过 2.0万 条"  # the planner guessed fewer than were just counted
+
+
+def test_estimated_totals_read_in_thousands_in_english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert format_count(123_456, False) == "About 123.5k records"
+        assert format_count(2_500_000, False) == "About 2.5M records"

@@ -14,7 +14,7 @@ def test_head_office_sees_the_form_and_the_nav_entry(bank, web_as):
     page = web_as(bank.head_office).get("/reports/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'type="month"' in html and "还没有生成过报告" in html
+    assert 'name="month"' in html and 'placeholder="年-月"' in html and "还没有生成过报告" in html
     assert 'href="/reports/"' in html  # navigation, 总行管理
 
 
