@@ -50,6 +50,9 @@ class ReferralBoardFilterSet(ReferralFilterSet):
     status = None
     referrer = None
     sla_breached = None
+    # the linkage is read on the funnel, by line and direction
+    business_line = None
+    direction = None
 
     class Meta(ReferralFilterSet.Meta):
         fields = ["org_unit", "advisor"]
