@@ -37,6 +37,10 @@ INDUSTRIES = ["制造业", "信息技术", "房地产", "批发零售", "医疗�
 SUMMARIES = ["电话回访，客户对理财产品收益满意", "上门拜访，沟通家庭资产配置", "微信问候，约下周面谈", "产品到期提醒，客户有续作意向",
              "介绍新发固收+产品", "生日问候", "邀请参加私行客户沙龙", "大额转出关注，了解客户资金用途"]
 
+# Products with a term, and the terms the demo sells them for (some fall due within "my day"'s 30 days).
+TERM_CATEGORIES = (ProductCategory.WEALTH_PRODUCT, ProductCategory.TRUST, ProductCategory.DEPOSIT)
+TERM_DAYS = (91, 182, 365)
+
 
 def _id_number(rng, region, birth):
     body = f"{region}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
@@ -175,9 +179,10 @@ def seed(*, stdout, rng: random.Random, clients: int = 2000) -> None:
             amount = Decimal(round(float(client.aum) * rng.uniform(0.02, 0.3), -3) + 10000).quantize(Decimal("0.01"))
             category = rng.choice(ProductCategory.values)
             sold_on = today - timedelta(days=rng.randint(1, 180))
+            term = rng.choice(TERM_DAYS) if category in TERM_CATEGORIES else None
             sales.append(ProductSale(client=client, sold_on=sold_on, product_category=category, amount=amount,
                                      fee_income=(amount * Decimal(rng.uniform(0.001, 0.01))).quantize(Decimal("0.01")),
-                                     advisor=client.advisor))
+                                     advisor=client.advisor, matures_on=sold_on + timedelta(days=term) if term else None))
             # most large sales were called back (大额销售回访), a few late or not yet: the lists show some
             if (plan and category != ProductCategory.DEPOSIT and amount >= plan.large_sale_threshold
                     and rng.random() < 0.85):

@@ -4,7 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import RiskLevel
-from clients.filters import ClientFilterSet
+from clients.filters import ClientPageFilterSet
 from clients.models import Client
 from wealthcrm.exports import sql
 from wealthcrm.exports.registry import ExportKind, FilterRequest, register, valid_rows
@@ -14,7 +14,7 @@ from wealthcrm.tiering import Tier, ValueSegment
 
 def client_rows(user, params):
     """Clients as the list shows them to ``user`` (an advisor: their own), with the list's filters."""
-    return valid_rows(ClientFilterSet(params, queryset=Client.objects.visible_to(user), request=FilterRequest(user)))
+    return valid_rows(ClientPageFilterSet(params, queryset=Client.objects.visible_to(user), request=FilterRequest(user)))
 
 
 def client_columns() -> dict:

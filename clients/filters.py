@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.choices import CallbackState, ContactChannel, ContactPurpose, FollowUpState, RiskLevel
 from clients.models import Client, Contact
-from wealthcrm.filters import BoundedIsoDateTimeFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.filters import (
+    BoundedIsoDateTimeFilter,
+    ScopedFilterSet,
+    StrictBooleanFilter,
+    WanFilter,
+    staff_filter,
+)
 from wealthcrm.forms import DATE_INPUT
 from wealthcrm.org.choices import CLIENT_DATA_ROLES, RELATIONSHIP_ROLES
 from wealthcrm.org.filters import OrgSubtreeFilter
@@ -49,6 +55,14 @@ class ClientFilterSet(ScopedFilterSet):
         """Local dates, both ends included (the range field gives the first and last instant); a missing end is
         open."""
         return queryset.reassigned_between(start=value.start, end=value.stop)
+
+
+class ClientPageFilterSet(ClientFilterSet):
+    """The client list page (and its export): amounts typed in 万, as the list shows them. The API keeps 元
+    (API.md)."""
+
+    aum_min = WanFilter(field_name="aum", lookup_expr="gte", label=_("资产下限（万元）"))
+    aum_max = WanFilter(field_name="aum", lookup_expr="lte", label=_("资产上限（万元）"))
 
 
 class ContactFilterSet(ScopedFilterSet):

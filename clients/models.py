@@ -447,6 +447,9 @@ class ProductSale(models.Model):
     fee_income = models.DecimalField(_("中间业务收入"), default=0, **MONEY)
     advisor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("销售顾问"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="sales")
+    # Term products (理财、定期、信托 …) as the sales feed reports them; the advisor reaches the client before the
+    # money comes free ("my day": maturing in 30 days). Empty: no term.
+    matures_on = models.DateField(_("到期日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("产品销售")
@@ -457,8 +460,14 @@ class ProductSale(models.Model):
             models.UniqueConstraint(fields=["client", "sold_on", "product_category", "amount"],
                                     name="product_sale_natural_key"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="product_sale_amount_not_negative"),
+            models.CheckConstraint(condition=Q(matures_on__isnull=True) | Q(matures_on__gte=F("sold_on")),
+                                   name="product_sale_matures_after_sale"),
         ]
-        indexes = [models.Index(fields=["advisor", "sold_on"], name="sale_advisor_day")]
+        indexes = [
+            models.Index(fields=["advisor", "sold_on"], name="sale_advisor_day"),
+            # the next 30 days of maturities: a short range of the few sales with a term
+            models.Index(fields=["matures_on"], name="sale_maturity", condition=Q(matures_on__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.client_id} {self.sold_on} {self.get_product_category_display()} {self.amount}"

@@ -272,20 +272,25 @@ def upsert_aum_snapshots(rows: Iterable[tuple[int, date, Decimal, Decimal | None
     return _upsert_counts(total=len(rows), inserted=flags)
 
 
+# A later file without a maturity keeps the one already stored (as 月日均 does for snapshots).
 _UPSERT_SALES = """
-INSERT INTO clients_productsale (client_id, sold_on, product_category, amount, fee_income, advisor_id)
-SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::numeric[], %s::numeric[], %s::bigint[])
+INSERT INTO clients_productsale (client_id, sold_on, product_category, amount, fee_income, advisor_id, matures_on)
+SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::numeric[], %s::numeric[], %s::bigint[],
+                     %s::date[])
 ON CONFLICT (client_id, sold_on, product_category, amount) DO UPDATE
-    SET fee_income = EXCLUDED.fee_income, advisor_id = EXCLUDED.advisor_id
-    WHERE (clients_productsale.fee_income, clients_productsale.advisor_id)
-          IS DISTINCT FROM (EXCLUDED.fee_income, EXCLUDED.advisor_id)
+    SET fee_income = EXCLUDED.fee_income, advisor_id = EXCLUDED.advisor_id,
+        matures_on = COALESCE(EXCLUDED.matures_on, clients_productsale.matures_on)
+    WHERE (clients_productsale.fee_income, clients_productsale.advisor_id, clients_productsale.matures_on)
+          IS DISTINCT FROM (EXCLUDED.fee_income, EXCLUDED.advisor_id,
+                            COALESCE(EXCLUDED.matures_on, clients_productsale.matures_on))
 RETURNING (xmax = 0) AS inserted
 """
 
 
 @transaction.atomic
 def upsert_sales(rows: Iterable[tuple]) -> dict:
-    """Upsert ``(client_id, sold_on, category, amount, fee_income, advisor_id)`` by the sale's natural key."""
+    """Upsert ``(client_id, sold_on, category, amount, fee_income, advisor_id, matures_on)`` by the sale's natural
+    key (``matures_on`` may be None)."""
     rows = list(rows)
     if not rows:
         return {"created": 0, "updated": 0, "unchanged": 0}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients import imports, selectors, services
 from clients.choices import ContactPurpose, ImportKind, ImportStatus, ProductCategory
-from clients.filters import ClientFilterSet
+from clients.filters import ClientPageFilterSet
 from clients.forms import CallbackPlanForm, ClientForm, ContactForm, ImportForm
 from clients.models import CallbackPlan, Client, ImportJob
 from wealthcrm.birthdays import next_birthday
@@ -37,7 +37,7 @@ SORTS = {"aum": ("aum",), "name": ("name",), "tier": ("tier_rank", "aum"), "last
 @scoped_page(Client, roles=CLIENT_DATA_ROLES)
 @require_GET
 def client_list(request, clients):
-    filterset = ClientFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
+    filterset = ClientPageFilterSet(request.GET, queryset=clients.select_related("org_unit", "advisor"), request=request)
     matching = filterset.qs if filterset.is_valid() else Client.objects.none()
     rows, links = keyset_page(selectors.with_households(matching.with_sort_keys(), visible=clients), request,
                               size=PAGE_SIZE, sorts=SORTS, sizes=PAGE_SIZES)

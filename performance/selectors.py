@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
-from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact
+from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact, ProductSale
 from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
@@ -35,6 +35,8 @@ from wealthcrm.tiering import Tier, risk_assessment_validity
 LIST_SIZE = 8
 BIRTHDAY_WINDOW_DAYS = 7
 RISK_EXPIRY_WINDOW_DAYS = 30
+# Term products maturing within this many days: the advisor calls before the money comes free.
+MATURITY_WINDOW_DAYS = 30
 
 
 def tier_mix(user) -> list[dict]:
@@ -50,7 +52,8 @@ def tier_mix(user) -> list[dict]:
 
 def my_day(user, *, today: dt.date | None = None) -> dict:
     """The relationship manager's working list: referrals due, callbacks due (scheduled follow-ups and the
-    plans' callbacks: routine, large-sale, satisfaction), birthdays, risk expiries, near-threshold clients."""
+    plans' callbacks: routine, large-sale, satisfaction), products maturing within 30 days, birthdays, risk
+    expiries, near-threshold clients."""
     now = timezone.now()
     today = today or timezone.localdate()
     clients = Client.objects.visible_to(user)
@@ -74,6 +77,9 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
                                                                      output_field=DateField()))
                          .order_by("risk_assessed_on"))
     near_threshold = clients.filter(near_threshold=True).order_by("-aum")
+    maturing = (ProductSale.objects.filter(client__in=clients, matures_on__gte=today,
+                                           matures_on__lte=today + dt.timedelta(days=MATURITY_WINDOW_DAYS))
+                .select_related("client").order_by("matures_on", "id"))
     # a large sale's callback has a deadline days away: it goes first, the earliest deadline on top
     planned = clients.callback_due(now=now).order_by(F("large_sale_due_on").asc(nulls_last=True),
                                                      F("last_effective_contact").asc(nulls_first=True), "id")
@@ -89,6 +95,8 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
+        "maturing": list(maturing[:LIST_SIZE]),
+        "maturing_total": maturing.count(),
         "calls": calls_today(user, now=now),
         "today": today,
         "now": now,

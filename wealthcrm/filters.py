@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wealthcrm.forms import FastSelect
+from wealthcrm.money import WAN
 from wealthcrm.org.models import Staff
 
 # Timestamps the bank can hold: Asia/Shanghai before 1901 is local mean time (+08:05:43), PostgreSQL takes
@@ -80,6 +81,14 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class WanFilter(django_filters.NumberFilter):
+    """An amount typed in 万, as the page around it reads amounts, compared in 元: × 10,000 in Decimal, exact to
+    the fen (1.2345 万 is 12,345.00 元)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value * WAN if value is not None else value)
 
 
 class ScopedFilterSet(django_filters.FilterSet):

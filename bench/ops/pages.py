@@ -102,10 +102,12 @@ def _people(cur) -> dict:
                        WHERE o.path LIKE (SELECT path FROM org_staff s JOIN org_orgunit u ON u.id = s.org_unit_id
                                           WHERE s.id = %s) || '%%' ORDER BY c.id""", [manager])
         clients_under[manager] = [r[0] for r in cur.fetchall()]
+    cur.execute("SELECT id, org_unit_id FROM org_staff WHERE id = ANY(%s)", [list(set(people["branch_manager"]))])
+    unit_of = dict(cur.fetchall())
     cur.execute("SELECT max(at) FROM audit_auditevent")
     latest_audit = cur.fetchone()[0]
     return {"people": people, "branch": branch_id, "subs": subs, "clients_of": clients_of, "clients_under": clients_under,
-            "branch_clients": branch_clients, "latest_audit": latest_audit}
+            "unit_of": unit_of, "branch_clients": branch_clients, "latest_audit": latest_audit}
 
 
 def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
@@ -155,7 +157,8 @@ def _rows(ctx: dict, rng: random.Random) -> list[tuple[str, str, object]]:
         ("branch_manager", "/clients/", lambda i, user: f"/clients/{cursor(i)}"),
         ("branch_manager", "/clients/<id>/", lambda i, user: f"/clients/{rng.choice(ctx['clients_under'][user])}/"),
         ("branch_manager", "/api/v1/clients/",
-         lambda i, user: f"/api/v1/clients/?org_unit={ctx['branch'] if i % 2 else rng.choice(subs)}"
+         # a unit in the user's own scope: the branch manager the branch or a sub-branch, the others their own unit
+         lambda i, user: f"/api/v1/clients/?org_unit={ctx['unit_of'][user] if i % 2 else rng.choice([ctx['branch'], *subs])}"
                    f"&tier={('sub_branch', 'branch')[i % 4 // 2]}"),
         # Exports run in Celery now (issue 20): what a manager opens is the list of their export jobs.
         ("branch_manager", "/exports/", lambda i, user: "/exports/"),

@@ -24,6 +24,7 @@ NOTES = {
     "product_category": lambda: _("存款、理财产品、基金、保险、信托等（中文或代码）"),
     "amount": lambda: _("元，最多两位小数"),
     "fee_income": lambda: _("元；空为 0"),
+    "matures_on": lambda: _("理财、定期等有期限产品的到期日，可空；到期前 30 天列入顾问的今日工作"),
     "avg_daily_aum": lambda: _("核心系统报送的当月月日均（元），可空；为空时按每日余额计算"),
 }
 

@@ -46,7 +46,7 @@ HEADER_ALIASES = {
     "客户号": "client_no", "姓名": "name", "证件号码": "id_number", "手机号": "phone", "出生日期": "birth_date",
     "风险等级": "risk_level", "机构代码": "org_unit_code", "客户经理": "advisor_username", "日期": "as_of",
     "金融资产": "aum", "销售日期": "sold_on", "产品类别": "product_category", "金额": "amount",
-    "中间业务收入": "fee_income", "月日均": "avg_daily_aum",
+    "中间业务收入": "fee_income", "月日均": "avg_daily_aum", "到期日": "matures_on",
 }
 REQUIRED = {
     ImportKind.CLIENTS: ["client_no", "name", "org_unit_code"],
@@ -56,7 +56,7 @@ REQUIRED = {
 OPTIONAL = {
     ImportKind.CLIENTS: ["id_number", "phone", "birth_date", "risk_level", "advisor_username"],
     ImportKind.AUM_SNAPSHOTS: ["avg_daily_aum"],
-    ImportKind.SALES: ["fee_income", "advisor_username"],
+    ImportKind.SALES: ["fee_income", "advisor_username", "matures_on"],
 }
 HEADER_LABELS = {code: label for label, code in HEADER_ALIASES.items()}
 # Text cells in the template (a spreadsheet would drop leading zeros or round an 18-digit number).
@@ -212,6 +212,9 @@ def _validate_chunk(ctx: _Context, rows: list[tuple[int, dict]], errors: list) -
                 cell("amount", parse_amount)
                 cell("fee_income", parse_amount, required=False)
                 cell("advisor_username", _text("advisor_username"), required=False)
+                cell("matures_on", parse_date, required=False)
+                if clean.get("matures_on") and clean.get("sold_on") and clean["matures_on"] < clean["sold_on"]:
+                    row_errors.append(_error(line, "matures_on", _("到期日早于销售日期。")))
                 ctx.resolve_advisor(clean, line, row_errors, found[2] if found else None)
                 key = (clean.get("client_no"), clean.get("sold_on"), clean.get("product_category"),
                        clean.get("amount"))
@@ -244,7 +247,7 @@ def _apply(kind, valid: list[tuple[int, dict]]) -> dict:
                                              for r in rows)
     return services.upsert_sales(
         (r["client_id"], r["sold_on"], r["product_category"], r["amount"], r.get("fee_income", Decimal("0.00")),
-         r.get("advisor_id")) for r in rows)
+         r.get("advisor_id"), r.get("matures_on")) for r in rows)
 
 
 def _apply_isolating(kind, valid: list[tuple[int, dict]], errors: list) -> dict:

@@ -34,7 +34,7 @@ def test_the_page_lists_each_kinds_columns_required_ones_and_templates(bank, web
 @pytest.mark.parametrize("kind, labels", [
     ("clients", ["客户号", "姓名", "机构代码", "证件号码", "手机号", "出生日期", "风险等级", "客户经理"]),
     ("aum_snapshots", ["客户号", "日期", "金融资产", "月日均"]),
-    ("sales", ["客户号", "销售日期", "产品类别", "金额", "中间业务收入", "客户经理"]),
+    ("sales", ["客户号", "销售日期", "产品类别", "金额", "中间业务收入", "客户经理", "到期日"]),
 ])
 def test_the_template_has_the_chinese_header_and_number_like_columns_as_text(bank, web_as, kind, labels):
     response = web_as(bank.head_office).get(f"/clients/imports/template/{kind}.xlsx")

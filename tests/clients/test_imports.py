@@ -215,3 +215,18 @@ def test_import_file_command_runs_synchronously(bank, tmp_path, capsys):
     bad.write_text("client_no,aum\n0001,1\n")
     with pytest.raises(CommandError, match="as_of"):
         call_command("import_file", "--kind", "aum_snapshots", str(bad))
+
+
+def test_sales_carry_a_maturity_kept_by_a_later_file_without_one_and_never_before_the_sale(bank):
+    _clients(bank)
+    job = _run("客户号,销售日期,产品类别,金额,到期日\n"
+               "0001,2026-01-05,理财产品,1000000,2026-07-06\n"
+               "0002,2026-01-05,理财产品,2000000,2025-12-31\n".encode(), kind="sales")
+    assert (job.created, job.rejected) == (1, 1)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "到期日")]
+    sale = ProductSale.objects.get()
+    assert sale.matures_on == dt.date(2026, 7, 6)
+    again = _run("客户号,销售日期,产品类别,金额\n0001,2026-01-05,理财产品,1000000\n".encode(), kind="sales")
+    assert again.unchanged == 1
+    sale.refresh_from_db()
+    assert sale.matures_on == dt.date(2026, 7, 6)

@@ -165,3 +165,21 @@ def test_imports_page_for_head_office_only_with_polling(bank, web_as, django_cap
     assert web.get(reverse("clients:import-rows")).status_code == 200
     for who in ("advisor", "north_manager"):
         assert web_as(getattr(bank, who)).get(reverse("clients:imports")).status_code == 403
+
+
+def test_list_page_takes_amounts_in_wan_as_it_shows_them_and_the_api_keeps_yuan(bank, web_as, api_as):
+    from decimal import Decimal
+
+    for number, aum in [("W1", "12345.00"), ("W2", "12344.99"), ("W3", "20000000.00")]:
+        ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, client_no=number, aum=Decimal(aum))
+    page = web_as(bank.advisor)
+
+    def listed(query):
+        return {c.client_no for c in page.get(reverse("clients:list") + query).context["clients"]}
+
+    assert listed("?aum_min=1.2345") == {"W1", "W3"}  # 1.2345 万 is 12,345.00 元, to the fen
+    assert listed("?aum_min=2000") == {"W3"}
+    assert listed("?aum_max=1.2345") == {"W1", "W2"}
+    assert "资产下限（万元）" in page.get(reverse("clients:list")).content.decode()
+    api = {row["client_no"] for row in api_as(bank.advisor).get("/api/v1/clients/?aum_min=12345").json()["results"]}
+    assert api == {"W1", "W3"}

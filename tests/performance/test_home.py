@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clients.models import Contact
+from clients.models import Contact, ProductSale
 from referrals import services as referral_services
 from tests.factories import ClientFactory
 
@@ -27,6 +27,8 @@ def make_book(bank, n):
         Contact.objects.create(client=client, staff=bank.advisor, channel="phone", purpose="greeting",
                                occurred_at=timezone.now() - dt.timedelta(days=3),
                                next_action_at=timezone.now() + dt.timedelta(minutes=5))
+        ProductSale.objects.create(client=client, sold_on=today - dt.timedelta(days=170), product_category="wealth_product",
+                                   amount=Decimal("500000.00"), matures_on=today + dt.timedelta(days=12))
         refer(bank, f"潜客{i}")
 
 
@@ -105,3 +107,23 @@ def test_each_my_day_item_is_one_click_from_its_action(bank, web_as):
     assert form["purpose"].value() == "greeting"
     assert page.get(f"/clients/{client.pk}/", {"purpose": "nonsense"}).context["contact_form"]["purpose"].value() \
         == "callback_satisfaction"
+
+
+def test_my_day_lists_products_maturing_within_30_days_of_the_advisors_own_clients(bank, web_as):
+    today = timezone.localdate()
+    mine = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, name="到期甲")
+    theirs = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2, name="别人的客户")
+    for client, days, amount in [(mine, 0, "100"), (mine, 30, "200"), (mine, 31, "300"), (mine, -1, "400"),
+                                 (theirs, 5, "500")]:
+        ProductSale.objects.create(client=client, sold_on=today - dt.timedelta(days=200),
+                                   product_category="wealth_product", amount=Decimal(amount),
+                                   matures_on=today + dt.timedelta(days=days))
+    ProductSale.objects.create(client=mine, sold_on=today, product_category="fund", amount=Decimal("600"))
+    response = web_as(bank.advisor).get("/")
+    day = response.context["day"]
+    assert [(s.amount, s.matures_on) for s in day["maturing"]] == [
+        (Decimal("100.00"), today), (Decimal("200.00"), today + dt.timedelta(days=30))]
+    assert day["maturing_total"] == 2
+    body = response.content.decode()
+    assert f'href="/clients/{mine.pk}/?purpose=maturity_reminder#contact-form"' in body
+    assert "别人的客户" not in body
