@@ -207,3 +207,21 @@ def test_the_api_refuses_bad_requests(bank, api_as, body, status, field):
     if field:
         assert field in response.json()
     assert not ExportJob.objects.exists()
+
+
+def test_an_export_requested_while_redis_is_down_is_built_when_it_is_back(bank, book, export, monkeypatch):
+    """Issue 19 "Faults": the request is kept (the job and its outbox message in one transaction) and the sweep
+    sends it once the broker answers again; it never stays pending for good."""
+    from wealthcrm.celery import app
+    from wealthcrm.outbox import services as outbox
+    from wealthcrm.outbox.models import OutboxMessage
+
+    real_broker = app.conf.broker_url
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    job, response = export(bank.advisor, "clients")
+    assert response.status_code == 302 and job.status == FileStatus.PENDING
+    assert OutboxMessage.objects.get().sent_at is None
+    monkeypatch.setattr(app.conf, "broker_url", real_broker)
+    assert outbox.sweep() == 1
+    job.refresh_from_db()
+    assert job.status == FileStatus.DONE

@@ -1,26 +1,16 @@
 """Celery tasks of exports: thin wrappers over :mod:`wealthcrm.exports.services`."""
 
-import logging
-
 from celery import shared_task
-from django.db import transaction
 
 from wealthcrm.exports import services
+from wealthcrm.outbox import services as outbox
 from wealthcrm.progress import task_progress
-
-logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, **kwargs) -> None:
-    """Hand a requested file job to a worker once the request is committed (the worker must see the row)."""
-
-    def send():
-        try:
-            task.delay(**kwargs)
-        except Exception:  # broker down: the job stays pending and is visible as such; nothing is lost
-            logger.exception("%s %s could not be queued", task.name, kwargs)
-
-    transaction.on_commit(send)
+    """Hand a requested file job to a worker through the outbox: sent once the request commits (the worker must
+    see the row), or by the outbox sweep when the broker was down — the job never stays pending for good."""
+    outbox.enqueue(task.name, **kwargs)
 
 
 def enqueue_export(job) -> None:
