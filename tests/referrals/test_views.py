@@ -41,7 +41,11 @@ def test_submit_form_offers_only_branch_advisors(bank, web_as):
 
 def test_mine_shows_status_only(bank, referral, web_as):
     html = web_as(bank.hall).get(reverse("referrals:mine")).content.decode()
-    assert "张*" in html and "300" not in html.split("<main")[1] and "138" not in html
+    main = html.split("<main")[1]
+    # The assets (300万) and the phone in any form; not bare digits, which a staff name such as 员工10138 holds.
+    assert "张*" in html and "理财到期" not in main
+    for shown in ("300万", "300.00万", "3000000", "3,000,000", "13812345678", "138****5678"):
+        assert shown not in main, shown
 
 
 def test_hall_cannot_see_others_referrals(bank, referral, web_as):
