@@ -15,6 +15,7 @@ from referrals.choices import (
 from wealthcrm.crypto import EncryptedTextField, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
+from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import NOTHING, ScopedQuerySet, scope_q
 
 MONEY = MONEY_DIGITS
@@ -32,6 +33,12 @@ def _actionable_q(user) -> Q:
         return Q()
     if role not in RELATIONSHIP_ROLES and role != Role.BRANCH_MANAGER:
         return NOTHING
+    if role == Role.BRANCH_MANAGER:
+        if user.org_unit_id is None:
+            return NOTHING
+        units = OrgUnit.objects.subtree(user.org_unit).values("pk")
+        return ((Q(org_unit__in=units) & (Q(client__isnull=True) | Q(client_unit__in=units)))
+                | Q(advisor_unit__in=units))
     client_in_scope = Q(client__isnull=True) | scope_q(user, org_field="client__org_unit",
                                                         owner_field="client__advisor")
     return ((scope_q(user, org_field="org_unit", owner_field="advisor", submitter_field=None) & client_in_scope)
@@ -98,6 +105,13 @@ class Referral(models.Model):
     client = models.ForeignKey("clients.Client", verbose_name=_("存量客户"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="referrals")
     client_no = models.CharField(_("客户号"), max_length=32, blank=True)
+    # Where the advisor and the client are booked now, copied onto the referral by database triggers (migration
+    # 0007) whenever the advisor, the client or either's unit changes: a branch manager's scope then reads only
+    # the referral row, not a join to a million clients ORed with the advisors' units.
+    advisor_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    client_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
+                                    db_constraint=False, related_name="+")
     # Blank for a prospect not (yet) linked to a client record.
     client_source = models.CharField(_("客户来源"), max_length=10, choices=ClientSource.choices, blank=True,
                                      default="", db_default="")
