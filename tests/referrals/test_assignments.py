@@ -62,6 +62,14 @@ def test_both_advisors_count_in_the_funnel_sla(bank, referral, django_assert_num
     assert row["sla_rate"] == 50.0
 
 
+def test_a_referral_without_a_recorded_turn_still_counts_once(bank, referral):
+    """Counts read each referral on its current turn; one loaded with no turn at all (a feed) is not lost."""
+    submit(bank.hall, advisor=bank.advisor2, prospect_name="李四", now=at(2025, 3, 3, 11))
+    ReferralAssignment.objects.filter(referral=referral).delete()
+    rows = funnel_by_org_unit(Referral.objects.all(), now=at(2025, 3, 10, 9))
+    assert (rows[0]["total"], rows[0]["recommended"], rows[0]["sla_due"]) == (2, 2, 1)
+
+
 def test_both_advisors_count_in_the_scorecards(bank, referral):
     _breach_then_reassign(bank, referral)
     transition(referral_id=referral.pk, action="contact", actor=bank.advisor2, now=at(2025, 3, 6, 9))
