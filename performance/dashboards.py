@@ -62,7 +62,7 @@ def aum_trend(unit, period: Period) -> list[dict]:
 
 def tier_changes(changes, unit, period: Period) -> dict:
     """Upgrades and downgrades effective in the month, per new tier: one GROUP BY."""
-    rows = (changes.filter(client__org_unit__path__startswith=unit.path,
+    rows = (changes.filter(client_unit__path__startswith=unit.path,
                            effective_date__range=(period.start, period.end))
             .order_by().values("direction", "to_tier").annotate(n=Count("pk")))
     counts = {(row["direction"], row["to_tier"]): row["n"] for row in rows}

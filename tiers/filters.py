@@ -21,7 +21,7 @@ class TierChangeFilter(ScopedFilterSet):
                                             widget=DATE_INPUT)
     effective_before = django_filters.DateFilter(field_name="effective_date", lookup_expr="lte", label=_("生效日期止"),
                                              widget=DATE_INPUT)
-    org_unit = OrgSubtreeFilter(links=("client__org_unit",))
+    org_unit = OrgSubtreeFilter(links=("client_unit",))
 
     class Meta:
         model = TierChange

@@ -146,8 +146,9 @@ class TierRun(models.Model):
 
 
 class TierChangeQuerySet(ScopedQuerySet):
-    # A tier change belongs to the client relationship: scoped through the client like contacts.
-    scope_fields = {"org_field": "client__org_unit", "owner_field": "client__advisor", "submitter_field": None}
+    # A tier change belongs to the client relationship: scoped by the client's unit (copied onto the row, below)
+    # and the client's advisor, like contacts.
+    scope_fields = {"org_field": "client_unit", "owner_field": "client__advisor", "submitter_field": None}
 
 
 class TierChange(models.Model):
@@ -155,6 +156,10 @@ class TierChange(models.Model):
 
     client = models.ForeignKey("clients.Client", verbose_name=_("客户"), on_delete=models.CASCADE,
                                related_name="tier_changes")
+    # The client's unit now, kept by database triggers (migration 0008) as the client moves: a branch manager's
+    # history and monthly chart read the change rows alone, not a join to a million clients.
+    client_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
+                                    db_constraint=False, related_name="+")
     from_tier = models.CharField(_("原层级"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("新层级"), max_length=20, choices=Tier.choices)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
