@@ -350,7 +350,8 @@ def _contacts(cur, clients: int, bank: _Bank, now: datetime) -> int:
     span = timedelta(days=730) / CONTACTS_PER_CLIENT
     start = now - timedelta(days=730)
     total = 0
-    # The trigger keeping clients.last_contact_at would rewrite every client once per slice; once at the end does.
+    # The trigger keeping clients.last_contact_at (and the last effective contact and satisfaction callback) would
+    # rewrite every client once per slice; once at the end does.
     cur.execute("ALTER TABLE clients_contact DISABLE TRIGGER client_last_contact")
     for j in range(CONTACTS_PER_CLIENT):
         cur.execute(f"""
@@ -371,8 +372,13 @@ def _contacts(cur, clients: int, bank: _Bank, now: datetime) -> int:
                   FROM clients_client c) x""", {"now": now, "start": start, "span": span})
         total += cur.rowcount
     cur.execute("ALTER TABLE clients_contact ENABLE TRIGGER client_last_contact")
-    cur.execute("""UPDATE clients_client c SET last_contact_at = n.latest
-                   FROM (SELECT client_id, max(occurred_at) AS latest FROM clients_contact GROUP BY client_id) n
+    cur.execute("""UPDATE clients_client c SET last_contact_at = n.latest, last_effective_contact_at = n.effective,
+                                              last_satisfaction_at = n.satisfaction
+                   FROM (SELECT client_id, max(occurred_at) AS latest,
+                                max(occurred_at) FILTER (WHERE effective) AS effective,
+                                max(occurred_at) FILTER (WHERE effective AND purpose = 'callback_satisfaction')
+                                    AS satisfaction
+                         FROM clients_contact GROUP BY client_id) n
                    WHERE c.id = n.client_id""")
     return total
 

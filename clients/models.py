@@ -118,11 +118,6 @@ class ClientQuerySet(ScopedQuerySet):
         """The annotations of :meth:`callback_due` on every row, due or not."""
         today = timezone.localdate(now)
         plans = CallbackPlan.objects.in_force(today)
-        last = Subquery(Contact.objects.filter(client=OuterRef("pk"), effective=True)
-                        .order_by("-occurred_at").values("occurred_at")[:1])
-        last_satisfaction = Subquery(Contact.objects.filter(
-            client=OuterRef("pk"), effective=True, purpose=ContactPurpose.CALLBACK_SATISFACTION)
-            .order_by("-occurred_at").values("occurred_at")[:1])
         called_back = Contact.objects.filter(client=OuterRef(OuterRef("pk")), effective=True,
                                              purpose=ContactPurpose.CALLBACK_LARGE_SALE,
                                              occurred_at__date__gte=OuterRef("sold_on"))
@@ -139,7 +134,8 @@ class ClientQuerySet(ScopedQuerySet):
                     large_sale_threshold=plans.expression("large_sale_threshold"),
                     large_sale_days=plans.expression("large_sale_days"),
                     satisfaction_months=plans.expression("satisfaction_months"),
-                    last_effective_contact=last, last_satisfaction_callback=last_satisfaction)
+                    last_effective_contact=F("last_effective_contact_at"),
+                    last_satisfaction_callback=F("last_satisfaction_at"))
                 .annotate(satisfaction_since=Cast(Value(today) - _interval("satisfaction_months", "months"),
                                                   models.DateField()))
                 .annotate(
@@ -274,9 +270,12 @@ class Client(models.Model):
     # Since when the client's basis has been below the floor of its tier while the policy's downgrade grace
     # holds the tier (null: not below, or no grace); the months-below counter of the recompute.
     tier_below_since = models.DateField(_("低于门槛起始"), null=True, blank=True)
-    # Kept by a statement-level trigger on contacts (migration 0006), so every way a contact arrives (the page,
-    # the API, an import, a COPY) keeps it; the client list sorts by it without aggregating 10M contacts.
+    # Kept by a statement-level trigger on contacts (migrations 0013, 0015), so every way a contact arrives (the
+    # page, the API, an import, a COPY) keeps them; the client list sorts by the first and the callback rules
+    # read the other two without aggregating 10M contacts.
     last_contact_at = models.DateTimeField(_("最近接触"), null=True, blank=True, editable=False)
+    last_effective_contact_at = models.DateTimeField(_("上次有效接触"), null=True, blank=True, editable=False)
+    last_satisfaction_at = models.DateTimeField(_("上次满意度回访"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -59,6 +59,18 @@ def test_data_set_as_the_app_stores_it(built):
         cur.execute("""SELECT count(*) FROM clients_client c WHERE last_contact_at IS DISTINCT FROM
                        (SELECT max(occurred_at) FROM clients_contact WHERE client_id = c.id)""")
         assert cur.fetchone()[0] == 0
+        cur.execute("""SELECT count(*) FROM clients_client c WHERE last_effective_contact_at IS DISTINCT FROM
+                       (SELECT max(occurred_at) FROM clients_contact WHERE client_id = c.id AND effective)""")
+        assert cur.fetchone()[0] == 0
+        # the scope columns the triggers copy onto referrals and tier changes
+        cur.execute("""SELECT count(*) FROM referrals_referral r JOIN org_staff s ON s.id = r.advisor_id
+                       LEFT JOIN clients_client c ON c.id = r.client_id
+                       WHERE r.advisor_unit_id IS DISTINCT FROM s.org_unit_id
+                          OR r.client_unit_id IS DISTINCT FROM c.org_unit_id""")
+        assert cur.fetchone()[0] == 0
+        cur.execute("""SELECT count(*) FROM tiers_tierchange t JOIN clients_client c ON c.id = t.client_id
+                       WHERE t.client_unit_id IS DISTINCT FROM c.org_unit_id""")
+        assert cur.fetchone()[0] == 0
         cur.execute("SELECT DISTINCT status FROM referrals_referral")
         assert {row[0] for row in cur.fetchall()} == {"recommended", "contacted", "signed", "closed", "declined"}
         # SLA fields as the services write them: a breach is a contact after the deadline or none before it

@@ -79,6 +79,28 @@ def test_last_contact_is_kept_by_every_insert_and_sorts_never_contacted_last(ban
     assert [c.pk for c in rows] == [recent.pk, old.pk, never.pk]
 
 
+def test_the_trigger_keeps_the_last_effective_contact_and_satisfaction_callback(bank):
+    """What the callback rules read (``callback_due``): a failed call moves only the last contact; a back-dated
+    effective one never moves a date back; a satisfaction callback moves all three."""
+    client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor)
+    when = dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)
+
+    def dates():
+        return Client.objects.filter(pk=client.pk).values_list(
+            "last_contact_at", "last_effective_contact_at", "last_satisfaction_at").get()
+
+    ContactFactory(client=client, staff=bank.advisor, occurred_at=when, effective=True, purpose="other")
+    ContactFactory(client=client, staff=bank.advisor, occurred_at=when + dt.timedelta(days=2), effective=False,
+                   purpose="other")
+    assert dates() == (when + dt.timedelta(days=2), when, None)
+    ContactFactory(client=client, staff=bank.advisor, occurred_at=when - dt.timedelta(days=9), effective=True,
+                   purpose="callback_satisfaction")
+    assert dates() == (when + dt.timedelta(days=2), when, when - dt.timedelta(days=9))
+    ContactFactory(client=client, staff=bank.advisor, occurred_at=when + dt.timedelta(days=3), effective=True,
+                   purpose="callback_satisfaction")
+    assert dates() == (when + dt.timedelta(days=3),) * 3
+
+
 @pytest.mark.parametrize("query", ["?sort=password", "?sort=-", "?sort=aum;drop", "?sort=-id__in", "?size=7",
                                    "?size=abc", "?size=100000", "?size=²"])
 def test_a_bad_sort_or_page_size_falls_back_to_the_default(bank, web_as, query):
