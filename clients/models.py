@@ -125,10 +125,7 @@ class ClientQuerySet(ScopedQuerySet):
                                                 sold_on__gt=OuterRef("satisfaction_since"))
                      .exclude(product_category=ProductCategory.DEPOSIT).filter(~Exists(called_back))
                      .order_by("sold_on").values("sold_on")[:1])
-        since = ExpressionWrapper(Value(now) - _interval("callback_interval", "days"),
-                                  output_field=models.DateTimeField())
-        cycle_start = ExpressionWrapper(Value(now) - _interval("satisfaction_months", "months"),
-                                        output_field=models.DateTimeField())
+        plan_due, satisfaction_due = _routine_due(now)
         return (self.annotate(
                     callback_interval=plans.expression("interval_days"),
                     large_sale_threshold=plans.expression("large_sale_threshold"),
@@ -139,24 +136,22 @@ class ClientQuerySet(ScopedQuerySet):
                 .annotate(satisfaction_since=Cast(Value(today) - _interval("satisfaction_months", "months"),
                                                   models.DateField()))
                 .annotate(
-                    plan_due=Case(When(callback_interval__isnull=True, then=False),
-                                  When(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=since),
-                                       then=True), default=False),
-                    satisfaction_due=Case(
-                        When(satisfaction_months__isnull=True, then=False),
-                        When(Q(last_satisfaction_callback__lt=cycle_start)
-                             | Q(last_satisfaction_callback__isnull=True, created_at__lt=cycle_start), then=True),
-                        default=False),
+                    plan_due=plan_due, satisfaction_due=satisfaction_due,
                     large_sale_on=Subquery(open_sale))
                 .annotate(large_sale_due_on=ExpressionWrapper(F("large_sale_on") + F("large_sale_days"),
                                                               output_field=models.DateField())))
 
 
     def callback_due_soon(self, *, now, days: int = CALLBACK_DUE_SOON_DAYS):
-        """Clients not due a callback yet but due within ``days``: :meth:`callback_due` read ``days`` ahead, less
-        the ones already due (the rule itself stays in :meth:`callback_due`)."""
-        return self.callback_due(now=now + timedelta(days=days)).exclude(
-            pk__in=Client.objects.callback_due(now=now).values("pk"))
+        """Clients not due a callback yet but due within ``days``: the routine or satisfaction rule of
+        :meth:`callback_due` read ``days`` ahead, on clients it does not make due now. (A large sale is due from
+        the sale day, so it is never "soon": one due ``days`` ahead is due now.) Both readings are columns of the
+        same row: no second pass over the clients to subtract."""
+        plan_due_later, satisfaction_due_later = _routine_due(now + timedelta(days=days))
+        return (self.with_callbacks(now=now)
+                .annotate(plan_due_later=plan_due_later, satisfaction_due_later=satisfaction_due_later)
+                .filter(Q(plan_due_later=True) | Q(satisfaction_due_later=True), plan_due=False,
+                        satisfaction_due=False, large_sale_due_on__isnull=True))
 
     def follow_up_due(self, *, start: datetime, end: datetime):
         """Clients with a scheduled next action (``Contact.next_action_at``) in ``[start, end)`` and no effective
@@ -185,6 +180,24 @@ class ClientQuerySet(ScopedQuerySet):
         :class:`Reassignment`, written by the reassign service."""
         bounds = {key: value for key, value in (("at__gte", start), ("at__lte", end)) if value is not None}
         return self.filter(Exists(Reassignment.objects.filter(client=OuterRef("pk"), **bounds)))
+
+
+def _routine_due(now) -> tuple[Case, Case]:
+    """The routine and the satisfaction callback rules at ``now``, over the plan annotations of
+    :meth:`ClientQuerySet.with_callbacks`: no effective contact within the interval; no satisfaction callback in
+    the cycle, counted from becoming a client for one never given any."""
+    since = ExpressionWrapper(Value(now) - _interval("callback_interval", "days"), output_field=models.DateTimeField())
+    cycle_start = ExpressionWrapper(Value(now) - _interval("satisfaction_months", "months"),
+                                    output_field=models.DateTimeField())
+    plan_due = Case(When(callback_interval__isnull=True, then=False),
+                    When(Q(last_effective_contact__isnull=True) | Q(last_effective_contact__lt=since), then=True),
+                    default=False)
+    satisfaction_due = Case(
+        When(satisfaction_months__isnull=True, then=False),
+        When(Q(last_satisfaction_callback__lt=cycle_start)
+             | Q(last_satisfaction_callback__isnull=True, created_at__lt=cycle_start), then=True),
+        default=False)
+    return plan_due, satisfaction_due
 
 
 def _interval(field: str, unit: str) -> Func:
