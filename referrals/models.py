@@ -15,7 +15,6 @@ from referrals.choices import (
 from wealthcrm.crypto import EncryptedTextField, mask_phone
 from wealthcrm.money import MONEY_DIGITS
 from wealthcrm.org.choices import BANK_WIDE_ROLES, RELATIONSHIP_ROLES, Role
-from wealthcrm.org.models import OrgUnit
 from wealthcrm.org.scope import NOTHING, ScopedQuerySet, scope_q
 
 MONEY = MONEY_DIGITS
@@ -36,7 +35,7 @@ def _actionable_q(user) -> Q:
     if role == Role.BRANCH_MANAGER:
         if user.org_unit_id is None:
             return NOTHING
-        units = OrgUnit.objects.subtree(user.org_unit).values("pk")
+        units = user.org_unit.subtree_ids
         return ((Q(org_unit__in=units) & (Q(client__isnull=True) | Q(client_unit__in=units)))
                 | Q(advisor_unit__in=units))
     client_in_scope = Q(client__isnull=True) | scope_q(user, org_field="client__org_unit",
@@ -109,9 +108,9 @@ class Referral(models.Model):
     # 0007) whenever the advisor, the client or either's unit changes: a branch manager's scope then reads only
     # the referral row, not a join to a million clients ORed with the advisors' units.
     advisor_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
-                                     db_constraint=False, related_name="+")
+                                     db_constraint=False, db_index=False, related_name="+")
     client_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
-                                    db_constraint=False, related_name="+")
+                                    db_constraint=False, db_index=False, related_name="+")
     # Blank for a prospect not (yet) linked to a client record.
     client_source = models.CharField(_("客户来源"), max_length=10, choices=ClientSource.choices, blank=True,
                                      default="", db_default="")
@@ -147,6 +146,10 @@ class Referral(models.Model):
             models.Index(fields=["advisor", "status", "sla_due_at"], name="referral_advisor_status_due"),
             models.Index(fields=["referrer", "-id"], name="referral_referrer_id"),
             models.Index(fields=["org_unit", "-id"], name="referral_org_id"),
+            # A branch manager's referrals: those of their units, or whose advisor is in them (an OR of the two
+            # indexes), open ones first.
+            models.Index(fields=["org_unit", "status", "sla_due_at"], name="referral_org_status_due"),
+            models.Index(fields=["advisor_unit", "status", "sla_due_at"], name="referral_adv_unit_status_due"),
             models.Index(fields=["client"], name="referral_client"),
             models.Index(fields=["recommended_at"], name="referral_recommended_at"),
             # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.

@@ -13,13 +13,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="referral",
             name="advisor_unit",
-            field=models.ForeignKey(db_constraint=False, editable=False, null=True,
+            field=models.ForeignKey(db_constraint=False, db_index=False, editable=False, null=True,
                                     on_delete=models.deletion.DO_NOTHING, related_name="+", to="org.orgunit"),
         ),
         migrations.AddField(
             model_name="referral",
             name="client_unit",
-            field=models.ForeignKey(db_constraint=False, editable=False, null=True,
+            field=models.ForeignKey(db_constraint=False, db_index=False, editable=False, null=True,
                                     on_delete=models.deletion.DO_NOTHING, related_name="+", to="org.orgunit"),
         ),
     ]

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wealthcrm.org import scope
@@ -84,6 +85,12 @@ class OrgUnit(models.Model):
     def lineage_ids(self) -> list[int]:
         """Ids from the root (head office) down to this unit itself, read off the path: no query."""
         return [int(part) for part in self.path.strip("/").split("/")]
+
+    @cached_property
+    def subtree_ids(self) -> list[int]:
+        """Ids of the unit and its descendants (one query, then kept on this instance — a request's user's unit):
+        a literal list lets PostgreSQL combine indexes on columns holding unit ids, which a subquery does not."""
+        return list(OrgUnit.objects.subtree(self).order_by("pk").values_list("pk", flat=True))
 
     def is_within(self, root: "OrgUnit | None") -> bool:
         """Whether this unit lies in ``root``'s subtree (``root`` itself included)."""
