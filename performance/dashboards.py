@@ -26,7 +26,7 @@ from performance.selectors import missed_meetings
 from performance.services import Period
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from referrals.selectors import funnel_by_org_unit, with_rates
+from referrals.selectors import FUNNEL_COUNTS, funnel_by_org_unit, with_rates
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.org import scope
@@ -35,7 +35,6 @@ from wealthcrm.tiering import Tier
 
 TREND_MONTHS = 24
 LEADERBOARD_SIZE = 10
-FUNNEL_COUNTS = ("total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")
 
 
 def months_back(period: Period, count: int) -> Period:

@@ -29,6 +29,7 @@ def signed_referral_credit(period_start: dt.date, period_end: dt.date):
 
 
 ORG_UNIT_GROUP = ("org_unit_id", "org_unit__name", "org_unit__path")
+FUNNEL_COUNTS = ("total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")
 
 
 def funnel_groups(referrals, *, group_by: tuple[str, ...] = ORG_UNIT_GROUP, now=None):
@@ -65,15 +66,38 @@ def funnel_by_org_unit(referrals, *, now=None) -> list[dict]:
     return [with_rates(row) for row in funnel_groups(referrals, now=now).order_by("org_unit__path")]
 
 
-def funnel_by_linkage(referrals, *, now=None) -> list[dict]:
-    """公私联动 both ways: the funnel per direction and business line it came from, in the choices' order."""
-    rows = list(funnel_groups(referrals, group_by=("direction", "business_line"), now=now))
+def funnel_by_linkage(referrals, *, now=None, rows: list[dict] | None = None) -> list[dict]:
+    """公私联动 both ways: the funnel per direction and business line it came from, in the choices' order.
+    ``rows``: groups already counted finer (``funnel_tables``), summed here instead of counted again."""
+    key = ("direction", "business_line")
+    if rows is None:
+        rows = list(funnel_groups(referrals, group_by=key, now=now))
+    else:
+        rows = _rolled_up(rows, key)
     order = {code: i for i, code in enumerate(BusinessLine.values)}
     rows.sort(key=lambda row: (LinkDirection.values.index(row["direction"]), order[row["business_line"]]))
     for row in rows:
         row["direction_label"] = LinkDirection(row["direction"]).label
         row["business_line_label"] = BusinessLine(row["business_line"]).label
     return [with_rates(row) for row in rows]
+
+
+def funnel_tables(referrals, *, now=None) -> tuple[list[dict], list[dict]]:
+    """The funnel page's two tables, per referring unit and per linkage, from one GROUP BY over both keys (a few
+    hundred groups at most) summed each way: one pass over the referrals and their turns instead of two."""
+    rows = list(funnel_groups(referrals, group_by=(*ORG_UNIT_GROUP, "direction", "business_line"), now=now))
+    by_unit = sorted(_rolled_up(rows, ORG_UNIT_GROUP), key=lambda row: row["org_unit__path"])
+    return [with_rates(row) for row in by_unit], funnel_by_linkage(referrals, rows=rows)
+
+
+def _rolled_up(rows: list[dict], key: tuple[str, ...]) -> list[dict]:
+    totals: dict[tuple, dict] = {}
+    for row in rows:
+        group = totals.setdefault(tuple(row[k] for k in key), {**{k: row[k] for k in key},
+                                                                **dict.fromkeys(FUNNEL_COUNTS, 0)})
+        for count in FUNNEL_COUNTS:
+            group[count] += row[count]
+    return list(totals.values())
 
 
 def board_tab(open_referrals, tab: str, *, today: dt.date):

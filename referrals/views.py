@@ -178,8 +178,7 @@ def funnel(request, referrals):
     filterset = ReferralFilterSet(funnel_params(request.GET, timezone.localdate()), queryset=referrals,
                                   request=request)
     qs = filterset.qs if filterset.is_valid() else Referral.objects.none()
-    rows = selectors.funnel_by_org_unit(qs)
-    totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in (
-        "total", "recommended", "contacted", "signed", "closed", "declined", "breached", "sla_met", "sla_due")})
+    rows, linkage = selectors.funnel_tables(qs)
+    totals = selectors.with_rates({key: sum(row[key] for row in rows) for key in selectors.FUNNEL_COUNTS})
     return render(request, "referrals/funnel.html", {"rows": rows, "totals": totals, "filterset": filterset,
-                                                     "linkage": selectors.funnel_by_linkage(qs)})
+                                                     "linkage": linkage})
