@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from clients.choices import AcquisitionChannel, ContactChannel
@@ -111,6 +112,13 @@ class Referral(models.Model):
                                      db_constraint=False, db_index=False, related_name="+")
     client_unit = models.ForeignKey("org.OrgUnit", null=True, editable=False, on_delete=models.DO_NOTHING,
                                     db_constraint=False, db_index=False, related_name="+")
+    # The SLA figures of the referral's turns (ReferralAssignment), recomputed by a database trigger from the turns
+    # on every write of the referral or its turns (migration 0010), so the funnel counts turns without joining
+    # them: turns whose deadline is settled (followed up or flagged) and of those met in time, and the deadline
+    # of the current turn while still open (it counts once passed: ``sla_counts``).
+    sla_turns_due = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    sla_turns_met = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    sla_open_due_at = models.DateTimeField(null=True, editable=False)
     # Blank for a prospect not (yet) linked to a client record.
     client_source = models.CharField(_("客户来源"), max_length=10, choices=ClientSource.choices, blank=True,
                                      default="", db_default="")
@@ -233,17 +241,21 @@ class ReferralAssignment(models.Model):
         return f"#{self.referral_id} → {self.advisor_id}"
 
 
-def sla_counted_q(now, prefix: str = "") -> Q:
+def sla_counted_q(now) -> Q:
     """Turns that count in SLA figures: followed up, flagged, or still current and past due. A turn ended by a
-    reassignment before its deadline does not count for anyone."""
-    f = prefix
-    return Q(**{f"{f}due_at__isnull": False}) & (
-        Q(**{f"{f}followed_up_at__isnull": False}) | Q(**{f"{f}breached_at__isnull": False})
-        | Q(**{f"{f}ended_at__isnull": True, f"{f}due_at__lte": now}))
+    reassignment before its deadline does not count for anyone. (The referral's own figures, ``sla_counts``,
+    follow the same rule in SQL: migration 0010.)"""
+    return Q(due_at__isnull=False) & (Q(followed_up_at__isnull=False) | Q(breached_at__isnull=False)
+                                      | Q(ended_at__isnull=True, due_at__lte=now))
 
 
-def sla_met_q(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}followed_up_at__isnull": False, f"{prefix}followed_up_at__lte": F(f"{prefix}due_at")})
+def sla_counts(now) -> dict:
+    """Aggregates of a referral queryset equal to counting its turns with ``sla_counted_q`` (and, met, those
+    followed up by their deadline), read off the referral's own turn figures (``sla_turns_*``,
+    ``sla_open_due_at``, kept by the trigger of migration 0010): ``sla_due``, ``sla_met``, ``breached``."""
+    due = Sum(F("sla_turns_due") + Case(When(sla_open_due_at__lte=now, then=Value(1)), default=Value(0)))
+    met = Sum("sla_turns_met")
+    return {"sla_due": Coalesce(due, 0), "sla_met": Coalesce(met, 0), "breached": Coalesce(due - met, 0)}
 
 
 class ReferralEvent(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from referrals.choices import BusinessLine, CreditRole, LinkDirection, ReferralStatus
-from referrals.models import Referral, sla_counted_q, sla_met_q
+from referrals.models import Referral, sla_counts
 from wealthcrm.calendar.services import BANK_TZ
 
 
@@ -35,25 +35,19 @@ FUNNEL_COUNTS = ("total", "recommended", "contacted", "signed", "closed", "decli
 def funnel_groups(referrals, *, group_by: tuple[str, ...] = ORG_UNIT_GROUP, now=None):
     """Counts by status per group, and the SLA counts per advisor's turn (``ReferralAssignment``): a referral
     reassigned after a breach counts one breached turn and one for the new advisor. One GROUP BY over the
-    referrals joined to their turns (a values queryset), with plain counts: a referral is counted on its one
-    current turn (``ended_at`` empty; the outer join's empty row for a referral with no turn recorded), so no
-    COUNT(DISTINCT), whose sorts were most of the funnel's time. ``group_by`` names fields or annotations of
-    ``referrals``. Shared by the funnel page, its export, the dashboard and the monthly report."""
-    turn = "assignments__"
-    counted = sla_counted_q(now or timezone.now(), prefix=turn)
-    once = Q(**{f"{turn}ended_at__isnull": True})
+    referrals alone (a values queryset): the turns' figures are kept on each referral (``sla_counts``), so no
+    join to the turns. ``group_by`` names fields or annotations of ``referrals``. Shared by the funnel page, its
+    export, the dashboard and the monthly report."""
     return (
         referrals.order_by().values(*group_by)
         .annotate(
-            total=Count("pk", filter=once),
-            recommended=Count("pk", filter=once & Q(status=ReferralStatus.RECOMMENDED)),
-            contacted=Count("pk", filter=once & Q(contacted_at__isnull=False)),
-            signed=Count("pk", filter=once & Q(signed_at__isnull=False)),
-            closed=Count("pk", filter=once & Q(status=ReferralStatus.CLOSED)),
-            declined=Count("pk", filter=once & Q(status=ReferralStatus.DECLINED)),
-            breached=Count(f"{turn}pk", filter=counted & ~sla_met_q(prefix=turn)),
-            sla_met=Count(f"{turn}pk", filter=counted & sla_met_q(prefix=turn)),
-            sla_due=Count(f"{turn}pk", filter=counted),
+            total=Count("pk"),
+            recommended=Count("pk", filter=Q(status=ReferralStatus.RECOMMENDED)),
+            contacted=Count("pk", filter=Q(contacted_at__isnull=False)),
+            signed=Count("pk", filter=Q(signed_at__isnull=False)),
+            closed=Count("pk", filter=Q(status=ReferralStatus.CLOSED)),
+            declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
+            **sla_counts(now or timezone.now()),
         )
     )
 

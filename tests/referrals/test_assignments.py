@@ -2,11 +2,12 @@
 advisor, and both turns count in the SLA figures (funnel, dashboard, scorecards) and in the API's ``breaches``."""
 
 import pytest
+from django.db.models import F
 
 from performance import services as performance
 from performance.choices import KpiCode
 from performance.models import KpiValue
-from referrals.models import Referral, ReferralAssignment
+from referrals.models import Referral, ReferralAssignment, sla_counted_q, sla_counts
 from referrals.selectors import funnel_by_org_unit
 from referrals.services import check_sla, transition
 from tests.referrals.factories import at, submit
@@ -149,3 +150,41 @@ def test_the_data_migration_gives_each_existing_referral_its_turn(bank):
            for t in ReferralAssignment.objects.all()}
     assert got == expected and len(got) == 3
     assert got[flagged.pk][4] and got[late.pk][4] and not got[on_time.pk][4]
+
+
+def _counted_from_turns(now) -> dict:
+    """The SLA figures counted turn by turn (``sla_counted_q``): what the referral's kept figures must equal."""
+    counted = ReferralAssignment.objects.filter(sla_counted_q(now))
+    met = counted.filter(followed_up_at__lte=F("due_at")).count()
+    return {"sla_due": counted.count(), "sla_met": met, "breached": counted.count() - met}
+
+
+def test_the_referrals_kept_turn_figures_equal_counting_the_turns_at_every_step(bank, referral):
+    """Every way a turn changes (submit, contact, the SLA job, reassignment before and after the deadline, a
+    handover after the follow-up) and a full save of a stale referral keep ``sla_counts`` equal to the turns."""
+    other = submit(bank.hall, advisor=bank.advisor, prospect_name="王五", now=at(2025, 3, 3, 11))
+    late = submit(bank.hall, advisor=bank.advisor2, prospect_name="赵六", now=at(2025, 3, 3, 12))
+    steps = [
+        lambda: transition(referral_id=other.pk, action="reassign", actor=bank.north_manager, advisor=bank.advisor2,
+                           now=at(2025, 3, 3, 15)),  # before its deadline: nobody's turn counts
+        lambda: check_sla(now=at(2025, 3, 5, 9)),  # flags the breaches of the 4th
+        lambda: _breach_then_reassign(bank, referral),
+        lambda: transition(referral_id=referral.pk, action="contact", actor=bank.advisor2, now=at(2025, 3, 6, 9)),
+        lambda: transition(referral_id=late.pk, action="contact", actor=bank.advisor2, now=at(2025, 3, 6, 10)),
+        lambda: transition(referral_id=late.pk, action="reassign", actor=bank.north_manager, advisor=bank.advisor,
+                           now=at(2025, 3, 7, 10)),  # handed over after the follow-up: no clock
+    ]
+    for moment in (at(2025, 3, 4, 12), at(2025, 3, 4, 19), at(2025, 3, 10, 9)):
+        assert _kept(moment) == _counted_from_turns(moment)
+    for step in steps:
+        step()
+        for moment in (at(2025, 3, 4, 19), at(2025, 3, 6, 19), at(2025, 3, 10, 9)):
+            assert _kept(moment) == _counted_from_turns(moment)
+    stale = Referral.objects.get(pk=other.pk)
+    ReferralAssignment.objects.filter(referral=other, ended_at__isnull=True).update(followed_up_at=at(2025, 3, 4, 9))
+    stale.save()  # writes the figures it loaded before the follow-up: the trigger recomputes them
+    assert _kept(at(2025, 3, 10, 9)) == _counted_from_turns(at(2025, 3, 10, 9))
+
+
+def _kept(now) -> dict:
+    return Referral.objects.aggregate(**sla_counts(now))
