@@ -26,7 +26,7 @@ from performance.selectors import missed_meetings
 from performance.services import Period
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from referrals.selectors import FUNNEL_COUNTS, funnel_by_org_unit, with_rates
+from referrals.selectors import FUNNEL_COUNTS, funnel_groups, with_rates
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.org import scope
@@ -74,9 +74,9 @@ def tier_changes(changes, unit, period: Period) -> dict:
 def referral_funnel(referrals, unit, period: Period, *, now) -> dict:
     """The funnel and SLA rate of the referrals recommended in the month by the unit's subtree: the funnel
     page's GROUP BY (referrals.selectors), summed over the units, with the same rates."""
-    rows = funnel_by_org_unit(referrals.filter(org_unit__path__startswith=unit.path,
-                                               recommended_at__gte=period.start_at,
-                                               recommended_at__lt=period.end_at), now=now)
+    rows = funnel_groups(referrals.filter(org_unit__path__startswith=unit.path,
+                                          recommended_at__gte=period.start_at, recommended_at__lt=period.end_at),
+                         group_by=("org_unit_id",), now=now)
     return with_rates({key: sum(row[key] for row in rows) for key in FUNNEL_COUNTS})
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referrals.choices import BusinessLine, LinkDirection, ReferralStatus
 from referrals.models import Referral
-from wealthcrm.filters import ScopedFilterSet, StrictBooleanFilter, staff_filter
+from wealthcrm.filters import LocalDayFilter, ScopedFilterSet, StrictBooleanFilter, staff_filter
 from wealthcrm.forms import DATE_INPUT
 from wealthcrm.org.choices import RELATIONSHIP_ROLES, Role
 from wealthcrm.org.filters import OrgSubtreeFilter
@@ -22,11 +22,11 @@ class ReferralFilterSet(ScopedFilterSet):
     business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices, label=_("来源条线"))
     direction = django_filters.MultipleChoiceFilter(choices=LinkDirection.choices, label=_("联动方向"))
     # A unit includes its descendants, on either side of the referral (referring unit or advisor's unit).
-    org_unit = OrgSubtreeFilter(links=("org_unit", "advisor__org_unit"), label=_("机构"))
-    recommended_after = django_filters.DateFilter(field_name="recommended_at", lookup_expr="date__gte",
-                                                  label=_("推荐日期起"), widget=DATE_INPUT)
-    recommended_before = django_filters.DateFilter(field_name="recommended_at", lookup_expr="date__lte",
-                                                   label=_("推荐日期止"), widget=DATE_INPUT)
+    org_unit = OrgSubtreeFilter(links=("org_unit", "advisor_unit"), label=_("机构"))
+    recommended_after = LocalDayFilter(field_name="recommended_at", bound="start", label=_("推荐日期起"),
+                                       widget=DATE_INPUT)
+    recommended_before = LocalDayFilter(field_name="recommended_at", bound="end", label=_("推荐日期止"),
+                                        widget=DATE_INPUT)
 
     class Meta:
         model = Referral

@@ -91,6 +91,29 @@ class WanFilter(django_filters.NumberFilter):
         return super().filter(qs, value * WAN if value is not None else value)
 
 
+class LocalDayFilter(django_filters.DateFilter):
+    """A day (the bank's, Asia/Shanghai) bounding a timestamp field: ``bound="start"`` keeps rows from the start of
+    the day, ``"end"`` up to its end. Compared as a timestamp range, so an index on the field serves it (a
+    ``__date`` lookup converts every row first)."""
+
+    def __init__(self, *args, bound: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bound = bound
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        start = self.bound == "start"
+        day = value if start else value + dt.timedelta(days=1) if value < dt.date.max else None
+        # a day outside the timestamps the bank can hold bounds nothing, or everything
+        if day is None or day >= LATEST.date():
+            return qs.none() if start else qs
+        if day <= EARLIEST.date():
+            return qs if start else qs.none()
+        moment = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return qs.filter(**{f"{self.field_name}__{'gte' if start else 'lt'}": moment})
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)

@@ -41,6 +41,25 @@ def test_board_filters_by_advisor_unit_and_date(bank, web_as):
     assert f"?tab=breached&amp;advisor={bank.advisor2.pk}" in html
 
 
+def test_date_filters_are_the_banks_days(bank, web_as, api_as):
+    """A day runs midnight to midnight in Asia/Shanghai (23:30 there is 15:30 UTC, the same day); days at the
+    ends of the calendar bound nothing or everything, never a 500."""
+    last_thing = submit(bank.hall, advisor=bank.advisor, now=at(2025, 3, 31, 23, 30))
+    first_thing = submit(bank.hall, advisor=bank.advisor2, now=at(2025, 4, 1, 0, 30))
+    board = reverse("referrals:board")
+    web = web_as(bank.head_office)
+    assert _ids(web.get(f"{board}?recommended_before=2025-03-31")) == [last_thing.pk]
+    assert _ids(web.get(f"{board}?recommended_after=2025-04-01")) == [first_thing.pk]
+    assert _ids(web.get(f"{board}?recommended_after=2025-03-31&recommended_before=2025-03-31")) == [last_thing.pk]
+    both = {last_thing.pk, first_thing.pk}
+    for query, expected in (("recommended_after=0001-01-01", both), ("recommended_before=9999-12-31", both),
+                            ("recommended_after=9999-12-31", set()), ("recommended_before=0001-01-01", set())):
+        assert set(_ids(web.get(f"{board}?{query}"))) == expected, query
+        response = api_as(bank.head_office).get(f"/api/v1/referrals/?{query}")
+        assert response.status_code == 200
+        assert {row["id"] for row in response.json()["results"]} == expected, query
+
+
 def test_board_filter_choices_are_the_managers_scope(bank, web_as):
     submit(bank.south_hall, advisor=bank.south_advisor)
     response = web_as(bank.north_manager).get(reverse("referrals:board"))
