@@ -14,13 +14,17 @@ from wealthcrm.org.filters import OrgSubtreeFilter
 class ReferralFilterSet(ScopedFilterSet):
     """Shared by ``/api/v1/referrals/`` and the referral pages (API.md "Referrals")."""
 
-    status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices, label=_("状态"))
+    # Columns of the referral itself: no join can repeat a row, so no DISTINCT (django-filter's default), which
+    # sorted every matching referral before the first page.
+    status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices, label=_("状态"), distinct=False)
     # Branch managers too: a referral nobody could take is routed to one (routed_to_manager).
     advisor = staff_filter(roles={*RELATIONSHIP_ROLES, Role.BRANCH_MANAGER}, label=_("跟进顾问"))
     referrer = staff_filter(label=_("推荐人"))
     sla_breached = StrictBooleanFilter(label=_("超时"))
-    business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices, label=_("来源条线"))
-    direction = django_filters.MultipleChoiceFilter(choices=LinkDirection.choices, label=_("联动方向"))
+    business_line = django_filters.MultipleChoiceFilter(choices=BusinessLine.choices, label=_("来源条线"),
+                                                        distinct=False)
+    direction = django_filters.MultipleChoiceFilter(choices=LinkDirection.choices, label=_("联动方向"),
+                                                    distinct=False)
     # A unit includes its descendants, on either side of the referral (referring unit or advisor's unit).
     org_unit = OrgSubtreeFilter(links=("org_unit", "advisor_unit"), label=_("机构"))
     recommended_after = LocalDayFilter(field_name="recommended_at", bound="start", label=_("推荐日期起"),

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='referral',
-            index=models.Index(condition=models.Q(('status', 'recommended')), fields=['sla_due_at'], name='referral_open_due'),
+            index=models.Index(condition=models.Q(('status__in', ('recommended', 'contacted', 'signed'))), fields=['sla_due_at', 'id'], name='referral_open_due'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('sla_breached', True)), fields=['-id'], name='referral_breached_id'),
         ),
     ]
