@@ -160,9 +160,12 @@ class Referral(models.Model):
             models.Index(fields=["advisor_unit", "status", "sla_due_at"], name="referral_adv_unit_status_due"),
             models.Index(fields=["client"], name="referral_client"),
             models.Index(fields=["recommended_at"], name="referral_recommended_at"),
-            # Open referrals bank-wide by deadline (head office's home and board: counts and the overdue first),
-            # and the breached ones newest first (the API's ?sla_breached=true).
+            # Open referrals bank-wide by deadline (head office's board); those past their deadline uncontacted by
+            # deadline (the home page's list, the board's breached tab); breached ones newest first (the API's
+            # ?sla_breached=true).
             models.Index(fields=["sla_due_at", "id"], condition=Q(status__in=OPEN_STATUSES), name="referral_open_due"),
+            models.Index(fields=["sla_due_at", "id"], condition=Q(status="recommended", sla_breached=True),
+                         name="referral_breached_due"),
             models.Index(fields=["-id"], condition=Q(sla_breached=True), name="referral_breached_id"),
             # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.
             models.Index(fields=["sla_due_at"], condition=Q(contacted_at__isnull=True, status="recommended"),

@@ -28,6 +28,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='referral',
+            index=models.Index(condition=models.Q(('sla_breached', True), ('status', 'recommended')), fields=['sla_due_at', 'id'], name='referral_breached_due'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
             index=models.Index(condition=models.Q(('sla_breached', True)), fields=['-id'], name='referral_breached_id'),
         ),
     ]
