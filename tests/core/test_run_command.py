@@ -61,5 +61,9 @@ def test_run_command_serves_the_app_and_ctrl_c_stops_everything(tmp_path):
             raise AssertionError(f"Ctrl-C did not stop bin/run within 120 s; still running:\n{tree}\n"
                                  f"log:\n{(tmp_path / 'run.log').read_text()[-3000:]}") from None
     assert run.returncode == 0
-    assert wait_for(lambda: not processes_mentioning(str(local)), timeout=30, what="embedded servers to stop")
+    try:
+        wait_for(lambda: not processes_mentioning(str(local)), timeout=30, what="embedded servers to stop")
+    except AssertionError:
+        raise AssertionError(f"still running after bin/run returned: {processes_mentioning(str(local))}\n"
+                             f"log:\n{(tmp_path / 'run.log').read_text()[-3000:]}") from None
     assert not processes_mentioning(f"127.0.0.1:{port}")
