@@ -31,18 +31,15 @@ def _actionable_q(user) -> Q:
     role = user.effective_role
     if role in BANK_WIDE_ROLES:
         return Q()
-    if role not in RELATIONSHIP_ROLES and role != Role.BRANCH_MANAGER:
+    if role in RELATIONSHIP_ROLES:
+        # their own follow-ups: the referral's advisor is them (the referring side's rule and the advisor's both
+        # come down to that for a relationship manager)
+        return scope_q(user, org_field=None, owner_field="advisor")
+    if role != Role.BRANCH_MANAGER or user.org_unit_id is None:
         return NOTHING
-    if role == Role.BRANCH_MANAGER:
-        if user.org_unit_id is None:
-            return NOTHING
-        units = user.org_unit.subtree_ids
-        return ((Q(org_unit__in=units) & (Q(client__isnull=True) | Q(client_unit__in=units)))
-                | Q(advisor_unit__in=units))
-    client_in_scope = Q(client__isnull=True) | scope_q(user, org_field="client__org_unit",
-                                                        owner_field="client__advisor")
-    return ((scope_q(user, org_field="org_unit", owner_field="advisor", submitter_field=None) & client_in_scope)
-            | scope_q(user, org_field="advisor__org_unit", owner_field="advisor", submitter_field=None))
+    units = user.org_unit.subtree_ids
+    return ((Q(org_unit__in=units) & (Q(client__isnull=True) | Q(client_unit__in=units)))
+            | Q(advisor_unit__in=units))
 
 
 class ReferralQuerySet(ScopedQuerySet):

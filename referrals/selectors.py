@@ -64,7 +64,8 @@ def funnel_by_org_unit(referrals, *, now=None, rows: list[dict] | None = None) -
     rows = list(funnel_groups(referrals, group_by=key, now=now)) if rows is None else _rolled_up(rows, key)
     units = OrgUnit.objects.in_bulk([row["org_unit_id"] for row in rows])
     for row in rows:
-        row["org_unit__name"], row["org_unit__path"] = units[row["org_unit_id"]].name, units[row["org_unit_id"]].path
+        unit = units[row["org_unit_id"]]
+        row["org_unit__name"], row["org_unit__path"] = unit.name, unit.path
     rows.sort(key=lambda row: row["org_unit__path"])
     return [with_rates(row) for row in rows]
 
