@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import data, db
+from bench import data, db, server
 from bench.ops import OPERATIONS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
@@ -73,6 +73,11 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
 
+    # Every child process (migrate, the server, workers, imports) reads the data set's personal data, encrypted under
+    # the benchmark's own key, so a plain shell runs the benchmark without the app's secrets exported.
+    os.environ["FIELD_ENCRYPTION_KEY"] = data.FIELD_KEY
+    os.environ.setdefault("SECRET_KEY", server.SECRET_KEY)
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")  # like DATABASE_URL's default: a local server
     meta = db.read_meta(db.BASE) if args.reuse else None
     if meta and meta.get("clients") == args.clients:
         print(f"… reusing {db.BASE} ({args.clients:,} clients, built earlier)", file=sys.stderr)

@@ -22,7 +22,7 @@ from bench import data, db
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # One secret per harness run: sessions made by a child process (``pages``) must be valid in the server.
-_SECRET_KEY = secrets.token_urlsafe(60)
+SECRET_KEY = secrets.token_urlsafe(60)
 _master_pid = None   # the running gunicorn, for its workers' peak RSS
 
 
@@ -53,7 +53,7 @@ def server_env(name: str) -> dict:
     """The production-like environment of the benchmark's server (and of child processes that share its secrets):
     the data set's personal data is encrypted under ``bench.data.FIELD_KEY``."""
     return {**os.environ, "DATABASE_URL": db.url_for(name), "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": _SECRET_KEY, "FIELD_ENCRYPTION_KEY": data.FIELD_KEY, "LOG_LEVEL": "WARNING"}
+            "SECRET_KEY": SECRET_KEY, "FIELD_ENCRYPTION_KEY": data.FIELD_KEY, "LOG_LEVEL": "WARNING"}
 
 
 def workers_peak_rss_mb() -> float | None:

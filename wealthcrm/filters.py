@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wealthcrm.forms import FastSelect
+from wealthcrm.forms import StaffPicker
 from wealthcrm.money import WAN
 from wealthcrm.org.models import Staff
 
@@ -130,5 +130,5 @@ def staff_filter(*, roles=None, **kwargs) -> django_filters.ModelChoiceFilter:
     ``ScopedFilterSet``)."""
     staff = Staff.objects.order_by("org_unit__path", "username")
     kwargs.setdefault("queryset", staff.filter(role__in=sorted(roles)) if roles else staff)
-    kwargs.setdefault("widget", FastSelect)  # thousands of staff at a bank's head office
+    kwargs.setdefault("widget", StaffPicker(roles=roles or ()))  # thousands of staff at a bank's head office
     return django_filters.ModelChoiceFilter(**kwargs)

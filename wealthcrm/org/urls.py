@@ -7,4 +7,5 @@ from wealthcrm.org import views
 app_name = "org"
 urlpatterns = [
     path("advisors/", views.advisor_picker, name="advisor-picker"),
+    path("staff/", views.staff_picker, name="staff-picker"),
 ]

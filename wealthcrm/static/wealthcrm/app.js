@@ -28,6 +28,39 @@
     fillPicked(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { fillPicked(event.target); });
+  // Staff picker of a list filter (wealthcrm.forms.StaffPicker): typing searches the people the filter offers; a
+  // person picked fills the hidden field the form submits. Typed text alone filters by nobody.
+  var staffSearch = null;
+  function staffResults(picker) { return picker.querySelector(".staff-picker-results"); }
+  document.addEventListener("input", function (event) {
+    var picker = event.target.closest("[data-staff-picker]");
+    if (!picker || event.target.type !== "search") { return; }
+    picker.querySelector("[data-staff-value]").value = "";
+    window.clearTimeout(staffSearch);
+    var text = event.target.value.trim(), results = staffResults(picker);
+    if (!text) { results.hidden = true; return; }
+    staffSearch = window.setTimeout(function () {
+      var url = picker.getAttribute("data-staff-picker");
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { results.innerHTML = html; results.hidden = !html; });
+    }, 250);
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-staff-pick]");
+    document.querySelectorAll("[data-staff-picker] .staff-picker-results").forEach(function (results) {
+      if (!option || !results.contains(option)) { results.hidden = true; }
+    });
+    if (!option) { return; }
+    var picker = option.closest("[data-staff-picker]");
+    picker.querySelector("[data-staff-value]").value = option.getAttribute("data-staff-pick");
+    picker.querySelector("input[type=search]").value = option.getAttribute("data-label");
+    staffResults(picker).hidden = true;
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = event.target.closest && event.target.closest("[data-staff-picker]");
+    if (picker && event.key === "Escape") { staffResults(picker).hidden = true; }
+  });
   // Charts: <canvas data-chart='{"type": "line", "data": {...}, "options": {...}}'>
   function drawCharts(root) {
     if (!window.Chart) { return; }
