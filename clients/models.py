@@ -311,6 +311,10 @@ class Client(models.Model):
             # The lists by AUM, largest first (tiers' near-threshold and reassign pages), walked in order and
             # stopped at the page: the near-threshold one holds only those clients, the predicate of its page.
             models.Index(fields=["-aum", "-id"], name="client_near_threshold_aum", condition=Q(near_threshold=True)),
+            # An advisor's own near-threshold clients ("my day", their near-threshold page): walking the bank's
+            # near-threshold index for one advisor's few read every near-threshold client at 1M.
+            models.Index(fields=["advisor", "-aum", "-id"], name="client_advisor_near_threshold",
+                         condition=Q(near_threshold=True)),
             models.Index(fields=["-aum", "-id"], name="client_aum_id"),
         ]
         constraints = [
