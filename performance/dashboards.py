@@ -26,7 +26,7 @@ from performance.selectors import missed_meetings
 from performance.services import Period
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
-from referrals.selectors import FUNNEL_COUNTS, funnel_groups, with_rates
+from referrals.selectors import FUNNEL_COUNTS, due_later_today_q, funnel_groups, with_rates
 from tiers.choices import Direction
 from tiers.models import TierChange
 from wealthcrm.org import scope
@@ -80,11 +80,11 @@ def referral_funnel(referrals, unit, period: Period, *, now) -> dict:
     return with_rates({key: sum(row[key] for row in rows) for key in FUNNEL_COUNTS})
 
 
-def referral_deadlines(referrals, unit, *, today: dt.date, now) -> dict:
+def referral_deadlines(referrals, unit, *, now) -> dict:
     """Open referrals of the unit past their SLA (breached) and due later today: one aggregate."""
     return referrals.filter(org_unit__path__startswith=unit.path, status=ReferralStatus.RECOMMENDED).aggregate(
         breached=Count("pk", filter=Q(sla_breached=True)),
-        due_today=Count("pk", filter=Q(sla_due_at__date=today, sla_due_at__gte=now)))
+        due_today=Count("pk", filter=due_later_today_q(now)))
 
 
 def leaderboard(cards, unit, period: Period) -> list:
@@ -189,7 +189,7 @@ def figures(user, *, units, root, unit, period: Period, today: dt.date, now) -> 
         "trend": aum_trend(unit, period),
         "moves": tier_changes(TierChange.objects.visible_to(user), unit, period),
         "funnel": referral_funnel(referrals, unit, period, now=now),
-        "deadlines": referral_deadlines(referrals, unit, today=today, now=now),
+        "deadlines": referral_deadlines(referrals, unit, now=now),
         "callbacks": callbacks(unit),
         "reassigned": reassignments(unit, period),
         "leaders": leaderboard(Scorecard.objects.visible_to(user), unit, period),

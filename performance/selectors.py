@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
@@ -26,6 +27,7 @@ from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact, ProductSale
 from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
+from referrals.selectors import due_later_today_q
 from tiers.selectors import tier_mix_rows
 from wealthcrm.birthdays import birthdays_within_q
 from wealthcrm.org.choices import CLIENT_DATA_ROLES
@@ -83,6 +85,8 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     # a large sale's callback has a deadline days away: it goes first, the earliest deadline on top
     planned = clients.callback_due(now=now).order_by(F("large_sale_due_on").asc(nulls_last=True),
                                                      F("last_effective_contact").asc(nulls_first=True), "id")
+    # the total rides on the short list's rows (a window over every due client): the rule is evaluated once
+    planned_short = list(planned.annotate(due_total=Window(Count("id")))[:LIST_SIZE])
     totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
     return {
         "totals": totals,
@@ -90,8 +94,8 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
         "referrals_breached": referrals.filter(sla_breached=True).count(),
         "referrals_open": referrals.count(),
         "callbacks": list(callbacks[:LIST_SIZE]),
-        "callbacks_planned": list(planned[:LIST_SIZE]),
-        "callbacks_planned_total": planned.count(),
+        "callbacks_planned": planned_short,
+        "callbacks_planned_total": planned_short[0].due_total if planned_short else 0,
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
@@ -143,7 +147,7 @@ def manager_overview(user, *, today: dt.date | None = None) -> dict:
     counts = open_referrals.aggregate(
         open=Count("id"),
         breached=Count("id", filter=Q(sla_breached=True)),
-        due_today=Count("id", filter=Q(sla_due_at__date=today, sla_due_at__gte=now)),
+        due_today=Count("id", filter=due_later_today_q(now)),
     )
     return {
         "tier_mix": tier_mix(user),

@@ -164,6 +164,9 @@ class Referral(models.Model):
             models.Index(fields=["sla_due_at", "id"], condition=Q(status="recommended", sla_breached=True),
                          name="referral_breached_due"),
             models.Index(fields=["-id"], condition=Q(sla_breached=True), name="referral_breached_id"),
+            # Counts of open referrals by deadline (home pages, the dashboard): read from the index alone.
+            models.Index(fields=["org_unit"], include=["sla_breached", "sla_due_at"], condition=Q(status="recommended"),
+                         name="referral_recommended_unit"),
             # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.
             models.Index(fields=["sla_due_at"], condition=Q(contacted_at__isnull=True, status="recommended"),
                          name="referral_awaiting_contact"),

@@ -100,6 +100,13 @@ def _rolled_up(rows: list[dict], key: tuple[str, ...]) -> list[dict]:
     return list(totals.values())
 
 
+def due_later_today_q(now) -> Q:
+    """Open-referral deadlines still ahead today (the bank's day): a timestamp range, which an index holding
+    ``sla_due_at`` answers, not a per-row conversion to a local date."""
+    day_end = dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=BANK_TZ) + dt.timedelta(days=1)
+    return Q(sla_due_at__gte=now, sla_due_at__lt=day_end)
+
+
 def board_tab(open_referrals, tab: str, *, today: dt.date):
     """The referral board's tab ``tab`` of ``open_referrals`` (scoped, still open), in the board's order."""
     day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)

@@ -127,3 +127,17 @@ def test_my_day_lists_products_maturing_within_30_days_of_the_advisors_own_clien
     body = response.content.decode()
     assert f'href="/clients/{mine.pk}/?purpose=maturity_reminder#contact-form"' in body
     assert "别人的客户" not in body
+
+
+def test_my_day_counts_every_client_due_a_callback_not_only_the_short_list(bank):
+    from performance.selectors import LIST_SIZE, my_day
+
+    for n in range(LIST_SIZE + 3):  # never reached: the routine callback of their tier is due
+        ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2, client_no=f"DUE{n:03d}")
+    reached = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor2, client_no="REACHED")
+    Contact.objects.create(client=reached, staff=bank.advisor2, channel="phone", purpose="greeting",
+                           occurred_at=timezone.now() - dt.timedelta(days=1))
+    day = my_day(bank.advisor2)
+    assert day["callbacks_planned_total"] == LIST_SIZE + 3 and len(day["callbacks_planned"]) == LIST_SIZE
+    assert "REACHED" not in {client.client_no for client in day["callbacks_planned"]}
+    assert my_day(bank.advisor)["callbacks_planned_total"] == 0  # nobody else's clients
