@@ -156,7 +156,11 @@ class Referral(models.Model):
             models.Index(fields=["org_unit", "status", "sla_due_at"], name="referral_org_status_due"),
             models.Index(fields=["advisor_unit", "status", "sla_due_at"], name="referral_adv_unit_status_due"),
             models.Index(fields=["client"], name="referral_client"),
-            models.Index(fields=["recommended_at"], name="referral_recommended_at"),
+            # The funnel of a period (funnel page, dashboard, monthly report) is a GROUP BY over the period's
+            # referrals: everything it groups, counts and scopes by rides in the index, read without the table.
+            models.Index(fields=["recommended_at"], name="referral_recommended_funnel", include=[
+                "org_unit", "advisor_unit", "client_unit", "client", "advisor", "direction", "business_line",
+                "status", "contacted_at", "signed_at", "sla_turns_due", "sla_turns_met", "sla_open_due_at"]),
             # Open referrals bank-wide by deadline (head office's board); those past their deadline uncontacted by
             # deadline (the home page's list, the board's breached tab); breached ones newest first (the API's
             # ?sla_breached=true).
