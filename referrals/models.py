@@ -159,7 +159,7 @@ class Referral(models.Model):
             # The funnel of a period (funnel page, dashboard, monthly report) is a GROUP BY over the period's
             # referrals: everything it groups, counts and scopes by rides in the index, read without the table.
             models.Index(fields=["recommended_at"], name="referral_recommended_funnel", include=[
-                "org_unit", "advisor_unit", "client_unit", "client", "advisor", "direction", "business_line",
+                "id", "org_unit", "advisor_unit", "client_unit", "client", "advisor", "direction", "business_line",
                 "status", "contacted_at", "signed_at", "sla_turns_due", "sla_turns_met", "sla_open_due_at"]),
             # Open referrals bank-wide by deadline (head office's board); those past their deadline uncontacted by
             # deadline (the home page's list, the board's breached tab); breached ones newest first (the API's
@@ -169,7 +169,7 @@ class Referral(models.Model):
                          name="referral_breached_due"),
             models.Index(fields=["-id"], condition=Q(sla_breached=True), name="referral_breached_id"),
             # Counts of open referrals by deadline (home pages, the dashboard): read from the index alone.
-            models.Index(fields=["org_unit"], include=["sla_breached", "sla_due_at"], condition=Q(status="recommended"),
+            models.Index(fields=["org_unit"], include=["id", "sla_breached", "sla_due_at"], condition=Q(status="recommended"),
                          name="referral_recommended_unit"),
             # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.
             models.Index(fields=["sla_due_at"], condition=Q(contacted_at__isnull=True, status="recommended"),

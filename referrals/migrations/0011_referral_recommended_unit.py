@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='referral',
-            index=models.Index(condition=models.Q(('status', 'recommended')), fields=['org_unit'], include=('sla_breached', 'sla_due_at'), name='referral_recommended_unit'),
+            index=models.Index(condition=models.Q(('status', 'recommended')), fields=['org_unit'], include=('id', 'sla_breached', 'sla_due_at'), name='referral_recommended_unit'),
         ),
     ]

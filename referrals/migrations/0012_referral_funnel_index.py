@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='referral',
-            index=models.Index(fields=['recommended_at'], include=('org_unit', 'advisor_unit', 'client_unit', 'client', 'advisor', 'direction', 'business_line', 'status', 'contacted_at', 'signed_at', 'sla_turns_due', 'sla_turns_met', 'sla_open_due_at'), name='referral_recommended_funnel'),
+            index=models.Index(fields=['recommended_at'], include=('id', 'org_unit', 'advisor_unit', 'client_unit', 'client', 'advisor', 'direction', 'business_line', 'status', 'contacted_at', 'signed_at', 'sla_turns_due', 'sla_turns_met', 'sla_open_due_at'), name='referral_recommended_funnel'),
         ),
     ]
