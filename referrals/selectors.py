@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from referrals.choices import BusinessLine, CreditRole, LinkDirection, ReferralStatus
 from referrals.models import Referral, sla_counts
-from wealthcrm.calendar.services import BANK_TZ
+from wealthcrm.calendar.services import BANK_TZ, local_date
 from wealthcrm.org.models import OrgUnit
 
 
@@ -100,17 +100,22 @@ def _rolled_up(rows: list[dict], key: tuple[str, ...]) -> list[dict]:
     return list(totals.values())
 
 
+def _bank_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The bank's day ``day`` (Asia/Shanghai) as a half-open timestamp range: compared as timestamps, an index
+    holding ``sla_due_at`` answers it, where a per-row conversion to a local date does not."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=BANK_TZ)
+    return start, start + dt.timedelta(days=1)
+
+
 def due_later_today_q(now) -> Q:
-    """Open-referral deadlines still ahead today (the bank's day): a timestamp range, which an index holding
-    ``sla_due_at`` answers, not a per-row conversion to a local date."""
-    day_end = dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=BANK_TZ) + dt.timedelta(days=1)
+    """Open-referral deadlines still ahead today (the bank's day)."""
+    _start, day_end = _bank_day(local_date(now))
     return Q(sla_due_at__gte=now, sla_due_at__lt=day_end)
 
 
 def board_tab(open_referrals, tab: str, *, today: dt.date):
     """The referral board's tab ``tab`` of ``open_referrals`` (scoped, still open), in the board's order."""
-    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=BANK_TZ)
-    day_end = day_start + dt.timedelta(days=1)
+    day_start, day_end = _bank_day(today)
     tabs = {
         "open": open_referrals,
         "due_today": open_referrals.filter(status=ReferralStatus.RECOMMENDED, sla_due_at__gte=day_start,
