@@ -416,6 +416,10 @@ class Contact(models.Model):
             # "My day" callbacks: the few contacts with a follow-up date, per client (performance.selectors.my_day).
             models.Index(fields=["client", "next_action_at"], name="contact_client_next_action",
                          condition=Q(next_action_at__isnull=False)),
+            # Whether a client's large sale was called back (ClientQuerySet.with_callbacks), probed per client of
+            # an advisor's list: only these contacts, not every contact of the client read and filtered.
+            models.Index(fields=["client", "occurred_at"], name="contact_large_sale_callback",
+                         condition=Q(effective=True, purpose=ContactPurpose.CALLBACK_LARGE_SALE)),
         ]
 
     def __str__(self):
