@@ -85,22 +85,25 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     # a large sale's callback has a deadline days away: it goes first, the earliest deadline on top
     planned = clients.callback_due(now=now).order_by(F("large_sale_due_on").asc(nulls_last=True),
                                                      F("last_effective_contact").asc(nulls_first=True), "id")
-    # the total rides on the short list's rows (a window over every due client): the rule is evaluated once
+    # the totals ride on the short lists' rows (a window over every row): each list is read once
     planned_short = list(planned.annotate(due_total=Window(Count("id")))[:LIST_SIZE])
+    maturing_short = list(maturing.annotate(due_total=Window(Count("id")))[:LIST_SIZE])
     totals = clients.aggregate(n=Count("id"), aum=Coalesce(Sum("aum"), Value(0), output_field=DecimalField()))
+    referrals_short = list(referrals.annotate(
+        open_total=Window(Count("id")), breached_total=Window(Count("id", filter=Q(sla_breached=True))))[:LIST_SIZE])
     return {
         "totals": totals,
-        "referrals": list(referrals[:LIST_SIZE]),
-        "referrals_breached": referrals.filter(sla_breached=True).count(),
-        "referrals_open": referrals.count(),
+        "referrals": referrals_short,
+        "referrals_breached": referrals_short[0].breached_total if referrals_short else 0,
+        "referrals_open": referrals_short[0].open_total if referrals_short else 0,
         "callbacks": list(callbacks[:LIST_SIZE]),
         "callbacks_planned": planned_short,
         "callbacks_planned_total": planned_short[0].due_total if planned_short else 0,
         "birthdays": list(birthdays[:LIST_SIZE]),
         "risk_expiring": list(risk_expiring[:LIST_SIZE]),
         "near_threshold": list(near_threshold[:LIST_SIZE]),
-        "maturing": list(maturing[:LIST_SIZE]),
-        "maturing_total": maturing.count(),
+        "maturing": maturing_short,
+        "maturing_total": maturing_short[0].due_total if maturing_short else 0,
         "calls": calls_today(user, now=now),
         "today": today,
         "now": now,

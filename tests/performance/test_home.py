@@ -141,3 +141,18 @@ def test_my_day_counts_every_client_due_a_callback_not_only_the_short_list(bank)
     assert day["callbacks_planned_total"] == LIST_SIZE + 3 and len(day["callbacks_planned"]) == LIST_SIZE
     assert "REACHED" not in {client.client_no for client in day["callbacks_planned"]}
     assert my_day(bank.advisor)["callbacks_planned_total"] == 0  # nobody else's clients
+
+
+def test_my_day_counts_every_open_referral_and_maturing_product_not_only_the_short_lists(bank):
+    from performance.selectors import LIST_SIZE, my_day
+
+    make_book(bank, LIST_SIZE + 2)
+    breached = refer(bank, "超时潜客")
+    breached.sla_breached = True
+    breached.save(update_fields=["sla_breached"])
+    refer(bank, "别人的潜客", advisor=bank.advisor2)
+    day = my_day(bank.advisor)
+    assert len(day["referrals"]) == LIST_SIZE and len(day["maturing"]) == LIST_SIZE
+    assert (day["referrals_open"], day["referrals_breached"]) == (LIST_SIZE + 3, 1)
+    assert day["maturing_total"] == LIST_SIZE + 2
+    assert (my_day(bank.advisor2)["referrals_open"], my_day(bank.advisor2)["referrals_breached"]) == (1, 0)
