@@ -155,4 +155,5 @@ def test_my_day_counts_every_open_referral_and_maturing_product_not_only_the_sho
     assert len(day["referrals"]) == LIST_SIZE and len(day["maturing"]) == LIST_SIZE
     assert (day["referrals_open"], day["referrals_breached"]) == (LIST_SIZE + 3, 1)
     assert day["maturing_total"] == LIST_SIZE + 2
-    assert (my_day(bank.advisor2)["referrals_open"], my_day(bank.advisor2)["referrals_breached"]) == (1, 0)
+    other = my_day(bank.advisor2)
+    assert (other["referrals_open"], other["referrals_breached"]) == (1, 0)
