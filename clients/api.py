@@ -290,6 +290,7 @@ class ContactPagination(KeysetPagination):
     # Latest contact first, walking the (client, occurred_at, id) and (occurred_at, id) indexes: the primary key
     # walked backwards filtered row by row on the caller's scope, and grew with the table.
     ordering = ("-occurred_at", "-id")
+    keys_first = True   # (client, occurred_at, id) covers the advisor's scope, ?client= and the order
 
 
 class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):

@@ -17,6 +17,22 @@ class KeysetPagination(CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
     max_page_size = 500
+    # A list whose scope, filters and ordering one index covers sets this: the page's ids are picked from that
+    # index alone (an index-only scan: the ordering fields and the id), then only the page's rows are read by id.
+    # Sorting the rows themselves reads every scoped row from the table first — an advisor's ~5,000 contacts
+    # scattered over a 10-million-row heap for a page of 50.
+    keys_first = False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if not self.keys_first:
+            return super().paginate_queryset(queryset, request, view)
+        keys = [name.lstrip("-") for name in self.get_ordering(request, queryset, view)]
+        page = super().paginate_queryset(queryset.only(*keys).prefetch_related(None), request, view)
+        if page is None:
+            return None
+        rows = queryset.in_bulk([row.pk for row in page])
+        self.page = [rows[row.pk] for row in page]
+        return self.page
 
 
 def parse_id(value) -> int | None:

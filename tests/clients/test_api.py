@@ -320,11 +320,36 @@ def test_contact_filters_and_future_time(bank, clients, api_as):
 def test_contact_list_queries_do_not_grow_with_rows(bank, clients, api_as, django_assert_max_num_queries):
     api = api_as(bank.advisor)
     ContactFactory.create_batch(3, client=clients.mine, staff=bank.advisor)
-    with django_assert_max_num_queries(4):
+    # the page's keys, its rows by id, their clients, their staff (and the caller's scope)
+    with django_assert_max_num_queries(5):
         assert len(api.get(CONTACTS).json()["results"]) == 3
     ContactFactory.create_batch(27, client=clients.mine, staff=bank.advisor)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert len(api.get(CONTACTS).json()["results"]) == 30
+
+
+def test_contact_pages_read_their_rows_whole_in_time_order_across_cursors(bank, clients, api_as):
+    """The page's ids come off the index first, then the rows: every field is there and the order holds."""
+    second = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, client_no="N0091", name="赵敏")
+    start = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    made = [ContactFactory(client=(clients.mine, second)[i % 2], staff=bank.advisor, summary=f"第{i}次",
+                           occurred_at=start + dt.timedelta(hours=i)) for i in range(7)]
+    ContactFactory(client=clients.colleague, staff=bank.advisor2, occurred_at=start + dt.timedelta(days=1))
+    expected = sorted(made, key=lambda c: (c.occurred_at, c.pk), reverse=True)
+    api = api_as(bank.advisor)
+    seen, url = [], CONTACTS + "?page_size=3"
+    while url:
+        body = api.get(url).json()
+        seen += body["results"]
+        url = body["next"]
+    assert [row["id"] for row in seen] == [c.pk for c in expected]
+    back = api.get(body["previous"]).json()["results"]      # from the last page back: the same rows, same order
+    assert [row["id"] for row in back] == [c.pk for c in expected[3:6]]
+    first = seen[0]
+    assert first["summary"] == expected[0].summary and first["client_name"] == expected[0].client.name
+    assert first["staff_name"] == str(bank.advisor) and first["channel"] == expected[0].channel
+    filtered = api.get(CONTACTS, {"client": second.pk}).json()["results"]
+    assert [row["id"] for row in filtered] == [c.pk for c in expected if c.client == second]
 
 
 def test_search_finds_any_part_of_a_name_or_client_number_or_an_exact_phone(bank, clients, api_as):
