@@ -157,10 +157,12 @@ class Referral(models.Model):
             models.Index(fields=["advisor_unit", "status", "sla_due_at"], name="referral_adv_unit_status_due"),
             models.Index(fields=["client"], name="referral_client"),
             # The funnel of a period (funnel page, dashboard, monthly report) is a GROUP BY over the period's
-            # referrals: everything it groups, counts and scopes by rides in the index, read without the table.
+            # referrals: everything it groups, counts and scopes by — a branch manager's scope included (the
+            # referrer too) — rides in the index, read without the table.
             models.Index(fields=["recommended_at"], name="referral_recommended_funnel", include=[
-                "id", "org_unit", "advisor_unit", "client_unit", "client", "advisor", "direction", "business_line",
-                "status", "contacted_at", "signed_at", "sla_turns_due", "sla_turns_met", "sla_open_due_at"]),
+                "id", "org_unit", "advisor_unit", "client_unit", "client", "advisor", "referrer", "direction",
+                "business_line", "status", "contacted_at", "signed_at", "sla_turns_due", "sla_turns_met",
+                "sla_open_due_at"]),
             # Open referrals bank-wide by deadline (head office's board); those past their deadline uncontacted by
             # deadline (the home page's list, the board's breached tab); breached ones newest first (the API's
             # ?sla_breached=true).
@@ -168,9 +170,11 @@ class Referral(models.Model):
             models.Index(fields=["sla_due_at", "id"], condition=Q(status="recommended", sla_breached=True),
                          name="referral_breached_due"),
             models.Index(fields=["-id"], condition=Q(sla_breached=True), name="referral_breached_id"),
-            # Counts of open referrals by deadline (home pages, the dashboard): read from the index alone.
-            models.Index(fields=["org_unit"], include=["id", "sla_breached", "sla_due_at"], condition=Q(status="recommended"),
-                         name="referral_recommended_unit"),
+            # Counts of open referrals by deadline (home pages, the dashboard): read from the index alone, a branch
+            # manager's scope (the client's and advisor's units, the referrer) included.
+            models.Index(fields=["org_unit"], include=["id", "sla_breached", "sla_due_at", "client", "client_unit",
+                                                       "advisor_unit", "referrer"],
+                         condition=Q(status="recommended"), name="referral_recommended_unit"),
             # The 15-minute SLA job only ever looks at referrals nobody has contacted yet.
             models.Index(fields=["sla_due_at"], condition=Q(contacted_at__isnull=True, status="recommended"),
                          name="referral_awaiting_contact"),
