@@ -23,6 +23,9 @@ from bench import data, db, server
 
 NAME = "pages"
 REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "40"))
+# Only the rows whose name holds one of these comma-separated texts (e.g. "dashboard,board"), with ``--only pages``:
+# a quicker look at a few pages while working on them; a run for latest.md leaves it unset.
+ROWS = [text for text in os.environ.get("BENCH_PAGE_ROWS", "").split(",") if text]
 WARMUP = 3
 EXPORT_REQUESTS = 6     # a whole branch's CSV per request: fewer of them
 _measured = {}          # template → every row, so client_search and my_day reuse the one server run
@@ -231,28 +234,35 @@ def measure(template: str) -> dict:
     results = {}
     with server.server(db.RUN):
         for role, path, url_of in _rows(ctx, rng):
+            if ROWS and not any(text in f"{role}:{path}" for text in ROWS):
+                continue
             users = ctx["people"][role]
             count = EXPORT_REQUESTS if path.endswith(".csv") else REQUESTS
-            times, sizes, errors, statuses = [], [], 0, set()
+            times, sizes, errors, statuses, slowest = [], [], 0, set(), (0.0, "")
             for i in range(WARMUP + count):
                 user = users[i % len(users)]
-                status, body, seconds = _get(sessions[user], url_of(i, user))
+                url = url_of(i, user)
+                status, body, seconds = _get(sessions[user], url)
                 if status != 200:
                     errors += 1
                     statuses.add(status)
                 elif i >= WARMUP:
                     times.append(seconds)
                     sizes.append(len(body))
+                    slowest = max(slowest, (seconds, url))
+            # the slowest request names the tail: which filter, tab or cursor it was
+            extra = f"; slowest {slowest[0] * 1000:.0f} ms {slowest[1]}" if times else ""
             results[f"pages:{role}:{path}"] = _row(times, errors, sizes or [0], len(set(users)),
-                                                   f"; statuses {sorted(statuses)}" if statuses else "")
+                                                   extra + (f"; statuses {sorted(statuses)}" if statuses else ""))
         results["client_search"] = _search(ctx, rng, sessions)
         peak = server.workers_peak_rss_mb()
     db.drop(db.RUN)
     slowest = max((k for k in results if k.startswith("pages:") and results[k]["p95_ms"] is not None),
                   key=lambda k: results[k]["p95_ms"])
     worst = results[slowest]
-    results["my_day"] = {**results["pages:advisor:/"], "detail": "advisor home (工作台): "
-                         + results["pages:advisor:/"]["detail"]}
+    if "pages:advisor:/" in results:    # not when BENCH_PAGE_ROWS leaves it out
+        results["my_day"] = {**results["pages:advisor:/"], "detail": "advisor home (工作台): "
+                             + results["pages:advisor:/"]["detail"]}
     results[NAME] = {"ours_s": None, "floor_s": None, "ratio": None, "p95_ms": worst["p95_ms"], "peak_rss_mb": peak,
                      "errors": sum(r["errors"] or 0 for k, r in results.items() if k.startswith("pages:")),
                      "detail": f"{sum(k.startswith('pages:') for k in results)} rows below; slowest p95 {slowest}; "
