@@ -390,6 +390,29 @@ def test_search_can_use_the_pieces_index(bank, clients):
     assert "Index Scan on client_search_grams" in plan
 
 
+def test_search_leaves_pieces_every_client_holds_to_the_recheck(bank, clients, api_as):
+    """A client number's shared prefix and padding ("bj-", "-00") are in every client's pieces: per the index's
+    statistics the search drops them from the index condition, and the recheck still matches the whole number."""
+    from clients import models as client_models
+
+    for n in range(40):
+        ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor, client_no=f"BJ-00{n:02d}{n % 7}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE clients_client")
+    client_models._piece_shares.cache_clear()
+    try:
+        assert client_models.piece_shares()["bj-"] > client_models.COMMON_PIECE_SHARE
+        assert client_models.narrowing_pieces(["-00", "394", "bj-", "j-0"]) == ["394"]
+        assert client_models.narrowing_pieces(["bj-", "j-0"]) in (["bj-"], ["j-0"])   # the rarest is kept
+        found = api_as(bank.head_office).get(LIST, {"search": "bj-00394"}).json()["results"]
+        assert [c["client_no"] for c in found] == ["BJ-00394"]
+        # pieces all common: the recheck still keeps only the numbers holding the whole text
+        found = api_as(bank.head_office).get(LIST, {"search": "bj-003"}).json()["results"]
+        assert sorted(c["client_no"] for c in found) == [f"BJ-003{n}{(30 + n) % 7}" for n in range(10)]
+    finally:
+        client_models._piece_shares.cache_clear()
+
+
 def test_contact_list_is_latest_contact_first_across_pages(bank, clients, api_as):
     # Created out of time order: the list follows occurred_at (then id), not the order of entry.
     base = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
