@@ -167,6 +167,10 @@ class Referral(models.Model):
             # deadline (the home page's list, the board's breached tab); breached ones newest first (the API's
             # ?sla_breached=true).
             models.Index(fields=["sla_due_at", "id"], condition=Q(status__in=OPEN_STATUSES), name="referral_open_due"),
+            # The board's "unassigned" tab (routed to a manager: no advisor could take it), a few hundred of the open
+            # ones: without it the tab walked every open referral by deadline and its count scanned the table.
+            models.Index(fields=["sla_due_at", "id"], condition=Q(status__in=OPEN_STATUSES, routed_to_manager=True),
+                         name="referral_unassigned_due"),
             models.Index(fields=["sla_due_at", "id"], condition=Q(status="recommended", sla_breached=True),
                          name="referral_breached_due"),
             models.Index(fields=["-id"], condition=Q(sla_breached=True), name="referral_breached_id"),
