@@ -29,6 +29,20 @@ def fresh_cache(settings):
 
 
 @pytest.fixture
+def jit_setting(db):
+    """``jit_setting()`` → the connection's ``jit`` now ("on"/"off"): the CSV writers turn it off for their id
+    ranges and must hand the reused connection back as they found it."""
+    from django.db import connection
+
+    def show():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    return show
+
+
+@pytest.fixture
 def bank(db):
     """总行 → 两家分行 (north, south) → 支行 → 网点, plus one member of staff per role where they work.
 

@@ -84,6 +84,27 @@ def test_the_chunked_export_walks_every_row_once(bank, book, export, web_as, mon
     assert [r[0] for r in rows[1:]] == ["S1", "N2", "N1"] and job.row_count == 3
 
 
+def test_the_chunked_export_runs_its_ranges_without_jit_and_hands_the_setting_back(bank, book, export, monkeypatch,
+                                                                                   jit_setting):
+    monkeypatch.setattr(services, "CHUNK_IDS", 1)
+    before, seen, real = jit_setting(), [], sql.copy_chunk
+
+    def watching(cursor, statement, out):
+        seen.append(jit_setting())
+        real(cursor, statement, out)
+
+    monkeypatch.setattr(sql, "copy_chunk", watching)
+    job, _ = export(bank.head_office, "clients")
+    assert job.status == FileStatus.DONE and len(seen) > 1 and set(seen) == {"off"} and jit_setting() == before
+
+    def failing(cursor, statement, out):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sql, "copy_chunk", failing)
+    job, _ = export(bank.head_office, "clients")
+    assert job.status == FileStatus.FAILED and jit_setting() == before
+
+
 def test_request_and_download_are_audited(bank, book, export, web_as):
     job, _ = export(bank.north_manager, "clients", tier="sub_branch")
     requested = AuditEvent.objects.get(action="export", object_id=str(job.pk), detail__stage="requested")

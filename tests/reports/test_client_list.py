@@ -83,35 +83,27 @@ def test_a_failure_half_way_leaves_a_failed_report_and_no_file(book, build, monk
     assert left == []  # neither the partial file nor a "done" one
 
 
-def _jit():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        return cursor.fetchone()[0]
-
-
-def test_the_session_gets_its_jit_setting_back_after_the_list_done_or_failed(book, build, monkeypatch):
+def test_the_session_gets_its_jit_setting_back_after_the_list_done_or_failed(book, build, monkeypatch, jit_setting):
     """The ranges run without JIT (its compile cost per range exceeds its gain); the connection, reused by the
     worker's next task, is left as it was — after a failed range too."""
-    before = _jit()
+    before = jit_setting()
     seen = []
     real = services.copy_chunk
 
     def watching(cursor, statement, out):
-        seen.append(_jit())
+        seen.append(jit_setting())
         real(cursor, statement, out)
 
     monkeypatch.setattr(services, "copy_chunk", watching)
     assert build(summary.current_month(), "csv").status == ReportStatus.DONE
-    assert seen and set(seen) == {"off"} and _jit() == before
+    assert seen and set(seen) == {"off"} and jit_setting() == before
 
     def failing(cursor, statement, out):
         raise OSError("disk full")
 
     monkeypatch.setattr(services, "copy_chunk", failing)
     assert build(PAST, "csv").status == ReportStatus.FAILED
-    assert _jit() == before
+    assert jit_setting() == before
 
 
 def test_a_finished_report_is_not_built_again(book, build):

@@ -102,12 +102,13 @@ def write_csv(kind: ExportKind, user, params: QueryDict, path: str, progress) ->
         low, high = bounds["low"] or 0, bounds["high"] or 0
         columns = kind.columns()
         total, upper, header = 0, high, True
-        while header or upper >= low:
-            chunk = rows.filter(pk__gt=upper - CHUNK_IDS, pk__lte=upper).order_by("-pk").values(**columns)
-            total += _copy(cursor, chunk, out, header=header)
-            header = False
-            upper -= CHUNK_IDS
-            progress(100 * (high - upper) // max(1, high - low + 1))
+        with sql.ranges_without_jit(cursor):
+            while header or upper >= low:
+                chunk = rows.filter(pk__gt=upper - CHUNK_IDS, pk__lte=upper).order_by("-pk").values(**columns)
+                total += _copy(cursor, chunk, out, header=header)
+                header = False
+                upper -= CHUNK_IDS
+                progress(100 * (high - upper) // max(1, high - low + 1))
         return total
 
 
