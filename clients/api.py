@@ -22,7 +22,7 @@ from clients import imports, selectors, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob
-from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.api import LabelField, raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
@@ -45,7 +45,7 @@ class ClientSerializer(serializers.ModelSerializer):
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False, allow_null=True)
-    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True, default=None)
+    advisor_name = serializers.CharField(source="advisor", read_only=True, default=None)
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
     company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
     aum = MoneyField(read_only=True)
@@ -54,7 +54,7 @@ class ClientSerializer(serializers.ModelSerializer):
     risk_expires_on = serializers.SerializerMethodField()
     # Blank until the first recompute classifies the client (the schema must say so).
     value_segment = serializers.ChoiceField(choices=ValueSegment.choices, read_only=True, allow_blank=True)
-    tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+    tier_label = LabelField(Tier.choices, source="tier")
     household_aum = serializers.SerializerMethodField()
     household_tier = serializers.SerializerMethodField()
     household_hidden = serializers.SerializerMethodField()
@@ -262,7 +262,7 @@ class AumSnapshotView(APIView):
 class ContactSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     client_name = serializers.CharField(source="client.name", read_only=True)
-    staff_name = serializers.CharField(source="staff.__str__", read_only=True)
+    staff_name = serializers.CharField(source="staff", read_only=True)
 
     class Meta:
         model = Contact

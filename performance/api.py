@@ -44,7 +44,7 @@ def period_of(request) -> services.Period:
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
-    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+    advisor_name = serializers.CharField(source="advisor", read_only=True)
     period = serializers.SerializerMethodField()
     kpis = serializers.SerializerMethodField()
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
@@ -172,7 +172,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     client = ScopedRelatedField(Client)
     advisor = ScopedRelatedField(Staff)
     client_name = serializers.CharField(source="client.name", read_only=True)
-    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+    advisor_name = serializers.CharField(source="advisor", read_only=True)
     valid = serializers.BooleanField(allow_null=True, required=False, default=None)
 
     class Meta:

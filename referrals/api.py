@@ -16,10 +16,10 @@ from rest_framework.routers import SimpleRouter
 
 from clients.choices import AcquisitionChannel, ContactChannel
 from referrals import services
-from referrals.choices import BusinessLine, ClientSource, LinkDirection, ReferralAction
+from referrals.choices import BusinessLine, ClientSource, LinkDirection, ReferralAction, ReferralStatus
 from referrals.filters import ReferralFilterSet
 from referrals.models import Referral, ReferralAssignment
-from wealthcrm.api import raise_as_drf
+from wealthcrm.api import LabelField, raise_as_drf
 from wealthcrm.money import MoneyField
 from wealthcrm.org.models import Staff
 from wealthcrm.scoped import ScopedReadOnlyViewSet
@@ -44,9 +44,9 @@ class StatusViewFlag(serializers.BooleanField):
 class ReferralStatusSerializer(serializers.ModelSerializer):
     """What the referrer sees: progress only — no client assets, phone, note or name beyond the surname."""
 
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    referrer_name = serializers.CharField(source="referrer.__str__", read_only=True)
-    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+    status_label = LabelField(ReferralStatus.choices, source="status")
+    referrer_name = serializers.CharField(source="referrer", read_only=True)
+    advisor_name = serializers.CharField(source="advisor", read_only=True)
     subject = serializers.CharField(source="subject_masked", read_only=True)
     # Blank until the first follow-up (the schema must say so).
     contact_channel = serializers.ChoiceField(choices=ContactChannel.choices, read_only=True, allow_blank=True)
@@ -61,7 +61,7 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
 class ReferralBreachSerializer(serializers.ModelSerializer):
     """A missed deadline, on the advisor whose turn it was (it stays after a reassignment)."""
 
-    advisor_name = serializers.CharField(source="advisor.__str__", read_only=True)
+    advisor_name = serializers.CharField(source="advisor", read_only=True)
 
     class Meta:
         model = ReferralAssignment

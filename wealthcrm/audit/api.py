@@ -11,7 +11,7 @@ from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+    actor_name = serializers.CharField(source="actor", read_only=True, default=None)
 
     class Meta:
         model = AuditEvent

@@ -6,13 +6,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from wealthcrm.api import LabelField
 from wealthcrm.notifications import services
+from wealthcrm.notifications.choices import NotificationKind
 from wealthcrm.notifications.models import Notification
 from wealthcrm.scoped import ScopedReadOnlyViewSet
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = LabelField(NotificationKind.choices, source="kind")
 
     class Meta:
         model = Notification

@@ -4,9 +4,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from wealthcrm.api import raise_as_drf, role_permission
+from wealthcrm.api import LabelField, raise_as_drf, role_permission
 from wealthcrm.org import services
-from wealthcrm.org.choices import BANK_WIDE_ROLES
+from wealthcrm.org.choices import BANK_WIDE_ROLES, Role
 from wealthcrm.org.filters import OrgUnitFilterSet, StaffFilterSet
 from wealthcrm.org.models import OrgUnit, Staff
 from wealthcrm.scoped import ScopedReadOnlyViewSet
@@ -39,7 +39,7 @@ class StaffSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = LabelField(Role.choices, source="role")
 
     class Meta:
         model = Staff
