@@ -8,11 +8,19 @@ from django.db import connections
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination
 
 
 class KeysetPagination(CursorPagination):
-    """Keyset (cursor) pagination: no COUNT(*) and constant cost at any depth of a million-row list."""
+    """Keyset (cursor) pagination: no COUNT(*) and constant cost at any depth of a million-row list.
+
+    The cursor holds the whole ordering key of the row at the page's edge (``2026-12-05T09:30:00+08:00~8812``),
+    as the HTML pages' :func:`keyset_page` does. DRF's own cursor keeps only the first ordering field plus an
+    offset into the rows that tie on it: a page after thousands of tier changes of one date read and dropped all
+    of them (and stopped at DRF's offset cap of 1,000), and a *previous* link from a page starting inside a tie
+    returned a shifted page. A cursor in DRF's form, from a link handed out before, is still followed its way.
+    """
 
     ordering = "-pk"
     page_size_query_param = "page_size"
@@ -23,16 +31,66 @@ class KeysetPagination(CursorPagination):
     # scattered over a 10-million-row heap for a page of 50.
     keys_first = False
 
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering[-1].lstrip("-") in ("pk", "id"):
+            return ordering
+        return (*ordering, "-id" if ordering[-1].startswith("-") else "id")   # a unique last key: no ties
+
     def paginate_queryset(self, queryset, request, view=None):
-        if not self.keys_first:
-            return super().paginate_queryset(queryset, request, view)
-        keys = [name.lstrip("-") for name in self.get_ordering(request, queryset, view)]
-        page = super().paginate_queryset(queryset.only(*keys).prefetch_related(None), request, view)
-        if page is None:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        if not self.page_size:
             return None
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        self.drf_cursor = self.cursor is not None and (self.cursor.offset or self.cursor.position is None or len(
+            self.cursor.position.split(CURSOR_SEPARATOR)) != len(self.ordering))
+        if self.drf_cursor:
+            return self._page(super().paginate_queryset, queryset, request, view)
+        return self._page(self._keyset_page, queryset, request, view)
+
+    def _page(self, paginate, queryset, request, view):
+        if not self.keys_first:
+            return paginate(queryset, request, view)
+        keys = [name.lstrip("-") for name in self.ordering]
+        page = paginate(queryset.only(*keys).prefetch_related(None), request, view)
         rows = queryset.in_bulk([row.pk for row in page])
         self.page = [rows[row.pk] for row in page]
         return self.page
+
+    def _keyset_page(self, queryset, request, view):
+        reverse = self.cursor is not None and self.cursor.reverse
+        if self.cursor is not None:
+            values = _cursor_values(queryset, self.ordering, self.cursor.position)
+            if values is None:
+                raise NotFound(self.invalid_cursor_message)
+            queryset = queryset.filter(_beyond(self.ordering, values, forward=not reverse))
+        ordering = [_flip(name) for name in self.ordering] if reverse else self.ordering
+        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        self.page = rows[: self.page_size][::-1] if reverse else rows[: self.page_size]
+        # Back from a page always leads forward again, and forward from the first page's cursor back.
+        self.has_next, self.has_previous = (True, more) if reverse else (more, self.cursor is not None)
+        self.display_page_controls = self.template is not None and (self.has_next or self.has_previous)
+        return self.page
+
+    def get_next_link(self):
+        return super().get_next_link() if self.drf_cursor else self._link(reverse=False)
+
+    def get_previous_link(self):
+        return super().get_previous_link() if self.drf_cursor else self._link(reverse=True)
+
+    def _link(self, *, reverse: bool) -> str | None:
+        if not (self.has_previous if reverse else self.has_next):
+            return None
+        if self.page:
+            row = self.page[0] if reverse else self.page[-1]
+            position = CURSOR_SEPARATOR.join(_cursor_text(getattr(row, name.lstrip("-"))) for name in self.ordering)
+        else:   # an empty page past either end: turn round where the cursor stood
+            position = self.cursor.position
+        return self.encode_cursor(Cursor(offset=0, reverse=reverse, position=position))
 
 
 def parse_id(value) -> int | None:
@@ -68,7 +126,9 @@ def _cursor_values(queryset, ordering: tuple[str, ...], text: str | None) -> lis
 def _ordering_field(queryset, name: str):
     # an annotation (e.g. a ranking value computed per row) parses its cursor part by its output field
     annotation = queryset.query.annotations.get(name)
-    return annotation.output_field if annotation is not None else queryset.model._meta.get_field(name)
+    if annotation is not None:
+        return annotation.output_field
+    return queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
 
 
 def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> Q:

@@ -439,3 +439,20 @@ def test_an_advisor_lists_the_contacts_of_the_clients_they_hold_now(bank, client
     assert [row["id"] for row in api_as(bank.advisor).get(CONTACTS).json()["results"]] == [contact.pk]
     assert api_as(bank.advisor2).get(CONTACTS).json()["results"] == []
     assert api_as(bank.advisor2).get(f"{CONTACTS}{contact.pk}/").status_code == 404
+
+
+def test_contacts_logged_in_the_same_second_page_back_and_forth_without_a_shift(bank, clients, api_as):
+    """A page edge inside a run of equal ``occurred_at``: the previous link returns exactly the page before."""
+    same = dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC)
+    made = [ContactFactory(client=clients.mine, staff=bank.advisor, occurred_at=same) for _ in range(7)]
+    made.append(ContactFactory(client=clients.mine, staff=bank.advisor, occurred_at=same - dt.timedelta(hours=1)))
+    expected = [c.pk for c in sorted(made, key=lambda c: (c.occurred_at, c.pk), reverse=True)]
+    api = api_as(bank.advisor)
+    pages, url = [], CONTACTS + "?page_size=3"
+    while url:
+        body = api.get(url).json()
+        pages.append(([row["id"] for row in body["results"]], body))
+        url = body["next"]
+    assert [row for ids, _ in pages for row in ids] == expected
+    for (before, _), (_, body) in zip(pages, pages[1:], strict=False):
+        assert [row["id"] for row in api.get(body["previous"]).json()["results"]] == before

@@ -167,3 +167,54 @@ def test_health_shows_the_last_run(bank, client):
     assert check["ok"] is True and check["last_run"]["status"] == "done"
     body = client.get("/health/").json()
     assert body["tier_recompute"]["last_run"]["status"] == "done"
+
+
+def _walk(api, url, key="next"):
+    pages, seen = 0, []
+    while url:
+        body = api.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url, pages = body[key], pages + 1
+        assert pages < 100, "the pages go round in a loop"
+    return seen, body
+
+
+def test_tier_changes_of_one_night_page_through_whole_past_drfs_offset_cap(bank, api_as):
+    """A night's tier changes share their date: the cursor holds (date, id), so a tie group of more than the
+    1,000 rows DRF's offset cursor could skip still pages through once each, forward and back."""
+    client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor)
+    TierChange.objects.bulk_create(
+        TierChange(client=client, client_unit=bank.north_sub, from_tier=Tier.SUB_BRANCH, to_tier=Tier.BRANCH,
+                   direction="upgrade", aum=Decimal("30000000.00"), effective_date=date(2026, 3, 31),
+                   reason="nightly") for _ in range(1_150))
+    later = TierChange.objects.create(client=client, client_unit=bank.north_sub, from_tier=Tier.BRANCH,
+                                      to_tier=Tier.SUB_BRANCH, direction="downgrade", aum=Decimal("1.00"),
+                                      effective_date=date(2026, 4, 30), reason="nightly")
+    expected = [later.pk, *TierChange.objects.filter(effective_date=date(2026, 3, 31))
+                .order_by("-id").values_list("id", flat=True)]
+    api = api_as(bank.head_office)
+    forward, last = _walk(api, "/api/v1/tier-changes/?page_size=100")
+    assert forward == expected
+    backward, first = _walk(api, last["previous"], key="previous")
+    # back from the last page: every page before it, each in the list's own order
+    pages = [expected[i:i + 100] for i in range(0, len(expected), 100)]
+    assert backward == [row for page in reversed(pages[:-1]) for row in page]
+    assert first["previous"] is None and first["next"]
+
+
+def test_a_cursor_handed_out_before_keeps_working_and_a_forged_one_is_404(bank, api_as):
+    from base64 import b64encode
+
+    client = ClientFactory(org_unit=bank.north_sub, advisor=bank.advisor)
+    for day in (1, 2, 2, 3):
+        TierChange.objects.create(client=client, client_unit=bank.north_sub, from_tier=Tier.SUB_BRANCH,
+                                  to_tier=Tier.BRANCH, direction="upgrade", aum=Decimal("1.00"),
+                                  effective_date=date(2026, 3, day), reason="nightly")
+    api = api_as(bank.head_office)
+    # DRF's own form: rows past the first ordering field's value, less an offset (one of 2026-03-02's two rows)
+    old = b64encode(b"o=1&p=2026-03-03").decode()
+    rows = api.get("/api/v1/tier-changes/", {"cursor": old}).json()["results"]
+    assert [row["effective_date"] for row in rows] == ["2026-03-02", "2026-03-01"]
+    assert rows[0]["id"] == min(TierChange.objects.filter(effective_date=date(2026, 3, 2)).values_list("id", flat=True))
+    for forged in (b64encode(b"p=2026-13-45~1").decode(), b64encode(b"p=2026-03-02~abc").decode()):
+        assert api.get("/api/v1/tier-changes/", {"cursor": forged}).status_code == 404
