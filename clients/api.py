@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from clients import imports, selectors, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
-from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob
+from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob, without_personal_data
 from wealthcrm.api import LabelField, raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
@@ -275,7 +275,7 @@ class ContactSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Only clients the caller can see: another advisor's client reads as "does not exist".
-            self.fields["client"].queryset = Client.objects.visible_to(request.user)
+            self.fields["client"].queryset = without_personal_data(Client.objects.visible_to(request.user))
 
     def create(self, validated_data):
         try:

@@ -108,6 +108,16 @@ def last_contact():
     return Coalesce(F("last_contact_at"), Value(NEVER), output_field=models.DateTimeField())
 
 
+# Stored encrypted (Fernet): each one read is decrypted when the row is loaded, ~25 µs a value.
+ENCRYPTED_FIELDS = ("id_number", "phone")
+
+
+def without_personal_data(queryset, via: str = ""):
+    """``queryset`` without the encrypted columns of its clients (``via`` the relation to them, e.g. "client"):
+    lists that show no ID or phone number need not decrypt two values a row."""
+    return queryset.defer(*(f"{via}__{name}" if via else name for name in ENCRYPTED_FIELDS))
+
+
 class ClientQuerySet(ScopedQuerySet):
     scope_fields = {"org_field": "org_unit", "owner_field": "advisor", "submitter_field": None}
 

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
 from django.utils import timezone
 
-from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact, ProductSale
+from clients.models import FOLLOW_UP_LOOKBACK_DAYS, Client, Contact, ProductSale, without_personal_data
 from performance.choices import DAILY_CALL_TARGET
 from referrals.choices import ReferralStatus
 from referrals.models import Referral
@@ -58,14 +58,15 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
     expiries, near-threshold clients."""
     now = timezone.now()
     today = today or timezone.localdate()
-    clients = Client.objects.visible_to(user)
-    referrals = (Referral.objects.assigned_to(user).filter(status=ReferralStatus.RECOMMENDED)
-                 .select_related("client", "referrer").order_by("sla_due_at"))
+    # The lists name clients; none shows an ID or phone number.
+    clients = without_personal_data(Client.objects.visible_to(user))
+    referrals = without_personal_data(Referral.objects.assigned_to(user).filter(status=ReferralStatus.RECOMMENDED)
+                                      .select_related("client", "referrer").order_by("sla_due_at"), via="client")
     end_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
-    callbacks = (Contact.objects.visible_to(user)
-                 .filter(next_action_at__lte=end_of_today,
-                         next_action_at__gte=now - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS))
-                 .select_related("client").order_by("next_action_at"))
+    callbacks = without_personal_data(Contact.objects.visible_to(user)
+                                      .filter(next_action_at__lte=end_of_today,
+                                              next_action_at__gte=now - dt.timedelta(days=FOLLOW_UP_LOOKBACK_DAYS))
+                                      .select_related("client").order_by("next_action_at"), via="client")
     birthdays = (clients.exclude(birth_date__isnull=True)
                  .annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
                  .filter(birthdays_within_q(today, BIRTHDAY_WINDOW_DAYS)).order_by("birth_month", "birth_day"))
@@ -79,9 +80,10 @@ def my_day(user, *, today: dt.date | None = None) -> dict:
                                                                      output_field=DateField()))
                          .order_by("risk_assessed_on"))
     near_threshold = clients.filter(near_threshold=True).order_by("-aum")
-    maturing = (ProductSale.objects.filter(client__in=clients, matures_on__gte=today,
-                                           matures_on__lte=today + dt.timedelta(days=MATURITY_WINDOW_DAYS))
-                .select_related("client").order_by("matures_on", "id"))
+    maturing = without_personal_data(
+        ProductSale.objects.filter(client__in=clients, matures_on__gte=today,
+                                   matures_on__lte=today + dt.timedelta(days=MATURITY_WINDOW_DAYS))
+        .select_related("client").order_by("matures_on", "id"), via="client")
     # a large sale's callback has a deadline days away: it goes first, the earliest deadline on top
     planned = clients.callback_due(now=now).order_by(F("large_sale_due_on").asc(nulls_last=True),
                                                      F("last_effective_contact").asc(nulls_first=True), "id")
