@@ -79,7 +79,11 @@ def main(argv=None) -> int:
     os.environ.setdefault("SECRET_KEY", server.SECRET_KEY)
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")  # like DATABASE_URL's default: a local server
     meta = db.read_meta(db.BASE) if args.reuse else None
-    if meta and meta.get("clients") == args.clients:
+    if meta and meta.get("clients") != args.clients:
+        # Rebuilding would replace a kept data set that took most of an hour to build.
+        parser.error(f"{db.BASE} holds {meta['clients']:,} clients, not {args.clients:,}: pass --clients "
+                     f"{meta['clients']}, or BENCH_DB=<another name> for a new build")
+    if meta:
         print(f"… reusing {db.BASE} ({args.clients:,} clients, built earlier)", file=sys.stderr)
         db.migrate(db.BASE)  # e.g. a new index since the build
     else:
