@@ -61,18 +61,13 @@ class KeysetPagination(CursorPagination):
         return self.page
 
     def _keyset_page(self, queryset, request, view):
-        reverse = self.cursor is not None and self.cursor.reverse
+        values, back = None, False
         if self.cursor is not None:
-            values = _cursor_values(queryset, self.ordering, self.cursor.position)
+            values, back = _cursor_values(queryset, self.ordering, self.cursor.position), self.cursor.reverse
             if values is None:
                 raise NotFound(self.invalid_cursor_message)
-            queryset = queryset.filter(_beyond(self.ordering, values, forward=not reverse))
-        ordering = [_flip(name) for name in self.ordering] if reverse else self.ordering
-        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
-        more = len(rows) > self.page_size
-        self.page = rows[: self.page_size][::-1] if reverse else rows[: self.page_size]
-        # Back from a page always leads forward again, and forward from the first page's cursor back.
-        self.has_next, self.has_previous = (True, more) if reverse else (more, self.cursor is not None)
+        self.page, self.has_previous, self.has_next = _keyset_rows(queryset, self.ordering, values, back=back,
+                                                                   size=self.page_size)
         self.display_page_controls = self.template is not None and (self.has_next or self.has_previous)
         return self.page
 
@@ -86,8 +81,7 @@ class KeysetPagination(CursorPagination):
         if not (self.has_previous if reverse else self.has_next):
             return None
         if self.page:
-            row = self.page[0] if reverse else self.page[-1]
-            position = CURSOR_SEPARATOR.join(_cursor_text(getattr(row, name.lstrip("-"))) for name in self.ordering)
+            position = _cursor_of(self.page[0] if reverse else self.page[-1], self.ordering)
         else:   # an empty page past either end: turn round where the cursor stood
             position = self.cursor.position
         return self.encode_cursor(Cursor(offset=0, reverse=reverse, position=position))
@@ -147,6 +141,24 @@ def _beyond(ordering: tuple[str, ...], values: list, *, forward: bool) -> Q:
     return condition
 
 
+def _keyset_rows(queryset, ordering: tuple[str, ...], values: list | None, *, back: bool, size: int):
+    """``(rows, has_prev, has_next)``: the page of ``size`` rows after the cursor ``values`` (before it when
+    ``back``; the first page when ``values`` is None), in ``ordering`` either way. Back from a page always leads
+    forward again, and forward from a cursor back."""
+    if values is not None:
+        queryset = queryset.filter(_beyond(ordering, values, forward=not back))
+    rows = list(queryset.order_by(*(map(_flip, ordering) if back else ordering))[: size + 1])
+    more = len(rows) > size
+    if back:
+        return rows[:size][::-1], more, True
+    return rows[:size], values is not None, more
+
+
+def _cursor_of(row, ordering: tuple[str, ...]) -> str:
+    """The cursor text of ``row``: its values of the ordering, the form :func:`_cursor_values` reads."""
+    return CURSOR_SEPARATOR.join(_cursor_text(getattr(row, name.lstrip("-"))) for name in ordering)
+
+
 def _flip(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
@@ -191,17 +203,7 @@ def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size
     after_param, before_param = cursors
     after = _cursor_values(queryset, ordering, request.GET.get(after_param))
     before = _cursor_values(queryset, ordering, request.GET.get(before_param))
-    if before:
-        rows = list(queryset.filter(_beyond(ordering, before, forward=False))
-                    .order_by(*map(_flip, ordering))[: size + 1])
-        has_prev, has_next = len(rows) > size, True
-        rows = rows[:size][::-1]
-    else:
-        if after:
-            queryset = queryset.filter(_beyond(ordering, after, forward=True))
-        rows = list(queryset.order_by(*ordering)[: size + 1])
-        has_prev, has_next = bool(after), len(rows) > size
-        rows = rows[:size]
+    rows, has_prev, has_next = _keyset_rows(queryset, ordering, before or after, back=bool(before), size=size)
     params = request.GET.copy()
     params.pop(after_param, None)
     params.pop(before_param, None)
@@ -210,8 +212,7 @@ def keyset_page(queryset, request, *, ordering: tuple[str, ...] = ("-id",), size
                               ("prev", has_prev, rows[0] if rows else None)):
         if wanted and row is not None:
             cursor = params.copy()
-            cursor[after_param if name == "next" else before_param] = CURSOR_SEPARATOR.join(
-                _cursor_text(getattr(row, field.lstrip("-"))) for field in ordering)
+            cursor[after_param if name == "next" else before_param] = _cursor_of(row, ordering)
             links[name] = f"?{cursor.urlencode()}"
     if sorts or sizes:
         base = params.copy()

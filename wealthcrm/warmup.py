@@ -28,8 +28,9 @@ def project_templates() -> list[str]:
 
 def warm_up() -> None:
     reverse("health")   # imports every view module and builds the tables reverse() and {% url %} use
+    names = project_templates()
     for engine in engines.all():
-        for name in project_templates():
+        for name in names:
             engine.get_template(name)   # the cached loader keeps the compiled template for the process
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
