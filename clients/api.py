@@ -22,7 +22,7 @@ from clients import imports, selectors, services
 from clients.filters import ClientFilterSet, ContactFilterSet
 from clients.imports.cells import CellError, parse_id_number
 from clients.models import CallbackPlan, Client, Company, Contact, Household, ImportJob, without_personal_data
-from wealthcrm.api import LabelField, raise_as_drf, role_permission
+from wealthcrm.api import LabelField, ScopedChoiceField, raise_as_drf, role_permission
 from wealthcrm.money import MoneyField
 from wealthcrm.org.choices import BANK_WIDE_ROLES, CLIENT_DATA_ROLES, MANAGER_ROLES
 from wealthcrm.org.models import OrgUnit, Staff
@@ -36,6 +36,16 @@ ClientPermission = role_permission(read=CLIENT_DATA_ROLES, write=CLIENT_DATA_ROL
 BankWidePermission = role_permission(read=BANK_WIDE_ROLES, write=BANK_WIDE_ROLES)
 
 
+def households_in_reach(user):
+    if sees_everything(user):
+        return Household.objects.all()
+    return Household.objects.filter(Exists(Client.objects.visible_to(user).filter(household=OuterRef("pk"))))
+
+
+def companies_in_reach(user):
+    return Company.objects.filter(directory_q(user))
+
+
 class ClientSerializer(serializers.ModelSerializer):
     # Personal data: write-only in clear, read masked (API.md). Errors never echo the value.
     id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40)
@@ -46,8 +56,12 @@ class ClientSerializer(serializers.ModelSerializer):
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     advisor = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.all(), required=False, allow_null=True)
     advisor_name = serializers.CharField(source="advisor", read_only=True, default=None)
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), required=False, allow_null=True)
-    company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    # Only a family one of the caller's own clients belongs to (joining another advisor's household would list its
+    # members on the 360 page); a company of the caller's branch (managers: their subtree), like the colleagues
+    # they may pick.
+    household = ScopedChoiceField(households_in_reach, queryset=Household.objects.all(), required=False,
+                                  allow_null=True)
+    company = ScopedChoiceField(companies_in_reach, queryset=Company.objects.all(), required=False, allow_null=True)
     aum = MoneyField(read_only=True)
     investable_assets = MoneyField(required=False, allow_null=True, min_value=0)
     contribution = MoneyField(required=False, allow_null=True)
@@ -69,17 +83,6 @@ class ClientSerializer(serializers.ModelSerializer):
                   "investable_assets", "contribution", "tier", "tier_label", "near_threshold", "value_segment",
                   "created_at", "updated_at"]
         read_only_fields = ["aum_as_of", "tier", "near_threshold", "value_segment", "created_at", "updated_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and not sees_everything(request.user):
-            # Only a family one of the caller's own clients belongs to: joining another advisor's household
-            # would list its members on the 360 page.
-            visible_members = Client.objects.visible_to(request.user).filter(household=OuterRef("pk"))
-            self.fields["household"].queryset = Household.objects.filter(Exists(visible_members))
-            # A company of the caller's branch (managers: their subtree), like the colleagues they may pick.
-            self.fields["company"].queryset = Company.objects.filter(directory_q(request.user))
 
     @extend_schema_field(MoneyField(allow_null=True))
     def get_household_aum(self, client) -> str | None:
@@ -260,7 +263,9 @@ class AumSnapshotView(APIView):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    # Only clients the caller can see: another advisor's client reads as "does not exist".
+    client = ScopedChoiceField(lambda user: without_personal_data(Client.objects.visible_to(user)),
+                               queryset=Client.objects.none())
     client_name = serializers.CharField(source="client.name", read_only=True)
     staff_name = serializers.CharField(source="staff", read_only=True)
 
@@ -269,13 +274,6 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "client", "client_name", "staff", "staff_name", "channel", "purpose", "occurred_at",
                   "summary", "effective", "next_action_at", "created_at"]
         read_only_fields = ["staff", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # Only clients the caller can see: another advisor's client reads as "does not exist".
-            self.fields["client"].queryset = without_personal_data(Client.objects.visible_to(request.user))
 
     def create(self, validated_data):
         try:
@@ -312,8 +310,8 @@ class ImportErrorSerializer(serializers.Serializer):
 
 class CallbackPlanSerializer(serializers.ModelSerializer):
     # a unit the caller may look up; out of scope reads as "does not exist"; empty: the bank's default
-    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.none(), required=False, allow_null=True,
-                                                  default=None)
+    org_unit = ScopedChoiceField(OrgUnit.objects.visible_to, queryset=OrgUnit.objects.none(), required=False,
+                                 allow_null=True, default=None)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None, allow_null=True)
     interval_days = serializers.IntegerField(min_value=1, max_value=3660)
     large_sale_threshold = MoneyField(min_value=Decimal("0.01"))
@@ -327,12 +325,6 @@ class CallbackPlanSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at"]
         # checked by the service, with the same messages as the page
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(request.user)
 
     def create(self, validated_data):
         try:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clients.choices import AcquisitionChannel, ContactChannel
+from clients.models import without_personal_data
 from referrals import services
 from referrals.choices import BusinessLine, ClientSource, LinkDirection, ReferralAction, ReferralStatus
 from referrals.filters import ReferralFilterSet
@@ -173,7 +174,9 @@ CONFLICT = OpenApiResponse(description="当前状态不允许该操作：{detail
 class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Referrals visible to the caller; any member of staff may submit one."""
 
-    queryset = Referral.objects.select_related("referrer", "advisor", "client", "org_unit")
+    # The client is shown by name only: its encrypted ID and phone stay unread (a Fernet decrypt each).
+    queryset = without_personal_data(Referral.objects.select_related("referrer", "advisor", "client", "org_unit"),
+                                     via="client")
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilterSet
     lookup_value_regex = r"\d+"

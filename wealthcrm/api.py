@@ -36,6 +36,21 @@ class LabelField(serializers.CharField):
         return str(self.labels.get(value, value))
 
 
+class ScopedChoiceField(serializers.PrimaryKeyRelatedField):
+    """A related row the caller may pick: one of ``choices(user)`` for the request's user; another reads as "does
+    not exist". The queryset is built when input is validated, not each time a serializer is made to write a
+    list out (a client page built three of them, one with a query, and used none). ``queryset`` is what the
+    schema and a serializer without a request see."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices_for = choices
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.choices_for(request.user) if request is not None else super().get_queryset()
+
+
 def raise_as_drf(exc: DjangoValidationError):
     """Re-raise a model/service ``ValidationError`` as a DRF 400 with the fields named."""
     if hasattr(exc, "error_dict"):

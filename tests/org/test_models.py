@@ -28,6 +28,16 @@ def test_ancestor_of_kind_finds_the_branch_above_an_outlet(bank):
     assert bank.north.ancestor_of_kind(OrgKind.BRANCH) == bank.north
 
 
+def test_a_unit_looks_its_ancestor_up_once(bank, django_assert_num_queries):
+    # A request's user's unit is asked by every directory-scoped filter and field of the request.
+    unit = OrgUnit.objects.get(pk=bank.north_outlet.pk)
+    with django_assert_num_queries(1):
+        assert unit.ancestor_of_kind(OrgKind.BRANCH) == bank.north
+        assert unit.ancestor_of_kind(OrgKind.BRANCH) == bank.north
+    with django_assert_num_queries(1):
+        assert unit.ancestor_of_kind(OrgKind.SUB_BRANCH) == bank.north_sub
+
+
 @pytest.mark.parametrize("kind, parent_attr", [
     (OrgKind.OUTLET, "north"),       # an outlet must sit under a sub-branch
     (OrgKind.BRANCH, None),          # only head office is a root

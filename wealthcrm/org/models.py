@@ -97,8 +97,13 @@ class OrgUnit(models.Model):
         return bool(root) and self.path.startswith(root.path)
 
     def ancestor_of_kind(self, kind: str) -> "OrgUnit | None":
-        """The unit itself or its ancestor of ``kind`` (e.g. the branch above an outlet)."""
-        return OrgUnit.objects.filter(pk__in=self.lineage_ids, kind=kind).first()
+        """The unit itself or its ancestor of ``kind`` (e.g. the branch above an outlet). Kept on this instance, as
+        ``subtree_ids`` is: a request asks it of its user's unit once per filter and serializer field that scopes
+        a directory (three times for one client list)."""
+        found = self.__dict__.setdefault("_ancestors_of_kind", {})
+        if kind not in found:
+            found[kind] = OrgUnit.objects.filter(pk__in=self.lineage_ids, kind=kind).first()
+        return found[kind]
 
 
 class StaffQuerySet(models.QuerySet):
