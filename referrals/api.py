@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from clients.choices import AcquisitionChannel, ContactChannel
-from clients.models import without_personal_data
+from clients.models import Client, without_personal_data
 from referrals import services
 from referrals.choices import BusinessLine, ClientSource, LinkDirection, ReferralAction, ReferralStatus
 from referrals.filters import ReferralFilterSet
@@ -174,9 +174,12 @@ CONFLICT = OpenApiResponse(description="当前状态不允许该操作：{detail
 class ReferralViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Referrals visible to the caller; any member of staff may submit one."""
 
-    # The client is shown by name only: its encrypted ID and phone stay unread (a Fernet decrypt each).
-    queryset = without_personal_data(Referral.objects.select_related("referrer", "advisor", "client", "org_unit"),
-                                     via="client")
+    # Prefetched, not joined: the page's rows are picked from the referrals alone (an advisor's through the
+    # advisor and referrer indexes), then their people, units and clients read by id; joined first, PostgreSQL
+    # walked the primary key backwards filtering on the caller (34 ms for an advisor at 1M). The client is shown
+    # by name only: its encrypted ID and phone stay unread (a Fernet decrypt each).
+    queryset = Referral.objects.prefetch_related(
+        "referrer", "advisor", "org_unit", Prefetch("client", queryset=without_personal_data(Client.objects.all())))
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilterSet
     lookup_value_regex = r"\d+"
