@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clients.models import without_personal_data
 from referrals import selectors, services
 from referrals.choices import TRANSITIONS, ReferralAction, ReferralStatus
 from referrals.filters import ReferralBoardFilterSet, ReferralFilterSet, funnel_params
@@ -25,8 +26,10 @@ from wealthcrm.scoped import scoped_page
 
 
 def _base(referrals, user):
-    """The scoped referrals with ``can_act`` and the joins every referral page shows."""
-    return referrals.with_access(user).select_related("referrer", "advisor", "client", "org_unit")
+    """The scoped referrals with ``can_act`` and the joins every referral page shows. The client is shown by name
+    and number only: its encrypted ID and phone stay unread, as on the API's list."""
+    return without_personal_data(referrals.with_access(user).select_related("referrer", "advisor", "client",
+                                                                            "org_unit"), via="client")
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -39,7 +39,7 @@ class LabelField(serializers.CharField):
 class ScopedChoiceField(serializers.PrimaryKeyRelatedField):
     """A related row the caller may pick: one of ``choices(user)`` for the request's user; another reads as "does
     not exist". The queryset is built when input is validated, not each time a serializer is made to write a
-    list out (a client page built three of them, one with a query, and used none). ``queryset`` is what the
+    list out (a client list built two, one with a query, and used neither). ``queryset`` is what the
     schema and a serializer without a request see."""
 
     def __init__(self, choices, **kwargs):
